@@ -1,0 +1,17 @@
+# Turns a list of text files (SQL migrations, word lists) into a C++ source holding them, so a
+# service binary carries its data and never depends on the working directory.
+function(todo_embed_files target namespace)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_embedded.cpp")
+  set(content "#include <string_view>\n#include <utility>\n#include <vector>\nnamespace ${namespace} {\n")
+  string(APPEND content "const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files() {\n")
+  string(APPEND content "  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
+  foreach(file IN LISTS ARGN)
+    get_filename_component(name "${file}" NAME)
+    file(READ "${file}" text)
+    string(APPEND content "    {\"${name}\", R\"__embed__(${text})__embed__\"},\n")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${file}")
+  endforeach()
+  string(APPEND content "  };\n  return files;\n}\n}  // namespace ${namespace}\n")
+  file(GENERATE OUTPUT "${out}" CONTENT "${content}")
+  target_sources(${target} PRIVATE "${out}")
+endfunction()

@@ -1,0 +1,58 @@
+#pragma once
+// JetStream: one NATS connection with its JetStream context, for stream set-up and publishing.
+
+#include <nats/nats.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/error.hpp"
+
+namespace platform::bus {
+
+// StreamSpec: the stream a service expects; file storage, deduplicated by Nats-Msg-Id.
+struct StreamSpec {
+  std::string name = "TODO";
+  std::vector<std::string> subjects = {"todo.>"};
+  std::chrono::seconds duplicate_window{120};
+};
+
+// PublishAck: where the stream stored a message, or that it dropped it as a duplicate.
+struct PublishAck {
+  std::uint64_t sequence = 0;
+  bool duplicate = false;
+};
+
+// JetStream: owns a connection that reconnects for ever; thread-safe for publishing.
+class JetStream {
+ public:
+  // Fails when the server cannot be reached now; later outages are survived by reconnecting.
+  static Result<std::unique_ptr<JetStream>> Connect(const std::string& url,
+                                                    const std::string& client_name);
+  ~JetStream();
+  JetStream(const JetStream&) = delete;
+  JetStream& operator=(const JetStream&) = delete;
+
+  // Creates the stream or updates it to the spec; safe when several processes race.
+  Result<void> EnsureStream(const StreamSpec& spec);
+  // Removes a stream and its messages (tests, operations); a missing stream is not an error.
+  Result<void> DeleteStream(const std::string& name);
+  // Publishes with a Nats-Msg-Id header and waits for the stream's acknowledgement.
+  Result<PublishAck> Publish(std::string_view subject, std::string_view data,
+                             std::string_view msg_id);
+  bool Connected() const;
+
+  natsConnection* RawConnection() { return conn_; }
+  jsCtx* RawContext() { return js_; }
+
+ private:
+  JetStream(natsConnection* conn, jsCtx* js) : conn_(conn), js_(js) {}
+  natsConnection* conn_;
+  jsCtx* js_;
+};
+
+}  // namespace platform::bus

@@ -1,0 +1,95 @@
+#pragma once
+// Transactional outbox: events are written with the state change in one transaction, and a
+// relay publishes them to JetStream afterwards, in order, marking each sent once acked.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/bus/jetstream.hpp"
+#include "platform/error.hpp"
+#include "platform/metrics.hpp"
+#include "platform/pg/connection.hpp"
+#include "platform/pg/migrations.hpp"
+
+namespace platform::bus {
+
+// The channel EnqueueEvent notifies on commit and the relay listens on.
+inline constexpr std::string_view kOutboxChannel = "todo_outbox";
+
+// The outbox table; services apply it with their own migrations (scope of their choosing).
+std::vector<pg::Migration> OutboxMigrations();
+
+// EventDraft: what a use case knows about an event; EnqueueEvent adds the envelope.
+struct EventDraft {
+  std::string type;    // e.g. "todo.user.created"; also the NATS subject
+  std::string source;  // e.g. "/identity"
+  std::string subject;  // the entity id
+  std::int64_t entity_version = 0;
+  std::string data_json;  // the entity's whole state, already serialised
+  std::string request_id;
+};
+
+// Builds the CloudEvents 1.0 JSON envelope of a draft with the given id and time.
+std::string EventEnvelope(const EventDraft& draft, std::string_view event_id,
+                          std::string_view time);
+
+// Inserts the event inside the caller's open transaction; returns its id (a UUIDv7). The
+// relay is woken when that transaction commits, and never sees it if it rolls back.
+pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& draft);
+
+// OutboxRelayOptions: batch size, idle polling, and a hook for crash tests.
+struct OutboxRelayOptions {
+  int batch = 100;
+  // Upper bound on how late a row is noticed when a notification is lost.
+  std::chrono::milliseconds poll_interval{500};
+  // Test hook: may throw to simulate a crash between a publish and the row being marked.
+  std::function<void(std::int64_t outbox_id)> after_publish_before_mark;
+};
+
+// OutboxRelay: publishes pending outbox rows in id order on a background thread; a repeat
+// after a crash is dropped by the stream's duplicate window (Nats-Msg-Id = event id).
+class OutboxRelay {
+ public:
+  OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOptions opts = {});
+  ~OutboxRelay();
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  // Starts the thread (own connection, LISTEN, reconnects with backoff); idempotent.
+  void Start();
+  // Stops and joins the thread; idempotent.
+  void Stop();
+
+  // Publishes one batch in one transaction; returns how many rows were published and marked.
+  // A failed publish ends the batch: rows before it are marked, and the error is returned.
+  Result<std::size_t> RunOnce(pg::Connection& conn);
+
+ private:
+  void Loop();
+  // Sleeps up to d unless Stop is called; returns false when stopping.
+  bool SleepUnlessStopped(std::chrono::milliseconds d);
+  void RefreshBacklog(pg::Connection& conn);
+
+  std::string conninfo_;
+  JetStream& js_;
+  OutboxRelayOptions opts_;
+  metrics::Counter& published_;
+  // Shared with the metrics callback, which may outlive the relay.
+  std::shared_ptr<std::atomic<std::int64_t>> backlog_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace platform::bus

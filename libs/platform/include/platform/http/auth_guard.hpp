@@ -1,0 +1,31 @@
+#pragma once
+// AuthGuard: wraps handlers so they run only for a valid, unrevoked Bearer access token.
+
+#include "platform/auth/jwt.hpp"
+#include "platform/auth/revocation.hpp"
+#include "platform/http/message.hpp"
+
+namespace platform::http {
+
+// AuthGuard: on success fills Request::subject/session_id/token_id; otherwise answers 401
+// with WWW-Authenticate. When Redis cannot be asked, the token is accepted on its signature
+// alone (logged and counted): Redis is a cache, and the outage must not lock everyone out.
+class AuthGuard {
+ public:
+  AuthGuard(auth::TokenVerifier& verifier, auth::RevocationList& revocations)
+      : verifier_(verifier), revocations_(revocations) {}
+
+  Handler Protect(Handler inner);
+  // The check alone, for handlers that authenticate conditionally.
+  boost::asio::awaitable<Result<void>> Authenticate(Request& request);
+
+ private:
+  auth::TokenVerifier& verifier_;
+  auth::RevocationList& revocations_;
+};
+
+// The client's address: the peer, or the last X-Forwarded-For hop when the peer is the
+// gateway on loopback.
+std::string ClientAddress(const Request& request);
+
+}  // namespace platform::http

@@ -1,0 +1,64 @@
+#pragma once
+// Request and Response as handlers see them, free of Beast so handlers compile quickly.
+
+// g++ 12 with Boost 1.74 needs <utility> before any Boost header.
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "platform/error.hpp"
+
+namespace platform::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Request: one parsed HTTP request; header names are lower-case.
+struct Request {
+  std::string method;
+  std::string target;
+  std::string path;
+  std::string query;
+  HeaderList headers;
+  std::string body;
+  std::unordered_map<std::string, std::string> params;  // from {name} in the route pattern
+  std::string route;                                    // the matched pattern, for metrics
+  std::string request_id;
+  std::string remote_address;
+  std::string subject;  // the authenticated user id, set by the auth guard
+  std::string session_id;
+  std::string token_id;
+  std::int64_t token_expires_at = 0;
+
+  // The header's value, or empty when absent.
+  std::string_view Header(std::string_view lower_name) const;
+  // Decoded query parameters in order.
+  std::vector<std::pair<std::string, std::string>> QueryParams() const;
+};
+
+// Response: status, headers and body that the server writes back.
+struct Response {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+
+  static Response Json(int status, std::string body);
+  static Response Problem(const Error& error);
+  static Response NoContent();
+  void SetHeader(std::string name, std::string value);
+  std::string_view Header(std::string_view name) const;
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+// Percent-decodes a URL component ('+' is a space in queries); nullopt when malformed.
+std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space);
+
+}  // namespace platform::http

@@ -1,0 +1,141 @@
+#include "platform/bus/jetstream.hpp"
+
+#include <fmt/format.h>
+
+#include "platform/bus/nats_error.hpp"
+#include "platform/log.hpp"
+
+namespace platform::bus {
+namespace {
+
+constexpr std::int64_t kReconnectWaitMs = 250;
+constexpr int kEnsureAttempts = 5;
+
+template <typename T, void (*Destroy)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Destroy(p); }
+};
+using OptionsPtr = std::unique_ptr<natsOptions, Deleter<natsOptions, natsOptions_Destroy>>;
+using MsgPtr = std::unique_ptr<natsMsg, Deleter<natsMsg, natsMsg_Destroy>>;
+using PubAckPtr = std::unique_ptr<jsPubAck, Deleter<jsPubAck, jsPubAck_Destroy>>;
+using StreamInfoPtr = std::unique_ptr<jsStreamInfo, Deleter<jsStreamInfo, jsStreamInfo_Destroy>>;
+
+void OnDisconnected(natsConnection*, void*) { log::Warn("nats disconnected; reconnecting"); }
+void OnReconnected(natsConnection*, void*) { log::Info("nats reconnected"); }
+
+}  // namespace
+
+Error NatsError(std::string_view what, natsStatus s, jsErrCode code) {
+  // The library's last error text is per thread and more precise than the status text, but
+  // it may name servers and accounts: logs only.
+  const char* last = nats_GetLastError(nullptr);
+  log::Error("nats error", {{"op", what},
+                            {"status", natsStatus_GetText(s)},
+                            {"js_code", static_cast<int>(code)},
+                            {"error", last ? last : ""}});
+  return Error::Unavailable(fmt::format("event bus: {} failed: {}", what, natsStatus_GetText(s)),
+                            1);
+}
+
+Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& url,
+                                                      const std::string& client_name) {
+  natsOptions* raw_opts = nullptr;
+  if (natsStatus s = natsOptions_Create(&raw_opts); s != NATS_OK) {
+    return std::unexpected(NatsError("options", s));
+  }
+  OptionsPtr opts(raw_opts);
+  natsStatus s = natsOptions_SetURL(opts.get(), url.c_str());
+  if (s == NATS_OK) s = natsOptions_SetName(opts.get(), client_name.c_str());
+  // Outages are ridden out: publishes fail (and the outbox retries) until the server is back.
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts.get(), kReconnectWaitMs);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts.get(), OnReconnected, nullptr);
+  if (s != NATS_OK) return std::unexpected(NatsError("options", s));
+
+  natsConnection* conn = nullptr;
+  if (s = natsConnection_Connect(&conn, opts.get()); s != NATS_OK) {
+    return std::unexpected(NatsError("connect", s));
+  }
+  jsCtx* js = nullptr;
+  if (s = natsConnection_JetStream(&js, conn, nullptr); s != NATS_OK) {
+    natsConnection_Destroy(conn);
+    return std::unexpected(NatsError("jetstream context", s));
+  }
+  return std::unique_ptr<JetStream>(new JetStream(conn, js));
+}
+
+JetStream::~JetStream() {
+  jsCtx_Destroy(js_);
+  natsConnection_Destroy(conn_);
+}
+
+Result<void> JetStream::EnsureStream(const StreamSpec& spec) {
+  std::vector<const char*> subjects;
+  subjects.reserve(spec.subjects.size());
+  for (const auto& subject : spec.subjects) subjects.push_back(subject.c_str());
+
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = spec.name.c_str();
+  cfg.Subjects = subjects.data();
+  cfg.SubjectsLen = static_cast<int>(subjects.size());
+  cfg.Storage = js_FileStorage;
+  cfg.Duplicates =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(spec.duplicate_window).count();
+
+  // Add is idempotent for an identical config; a different one answers "name in use", so we
+  // update. A concurrent delete between the two makes update answer "not found": add again.
+  for (int attempt = 0; attempt < kEnsureAttempts; ++attempt) {
+    jsStreamInfo* info = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    natsStatus s = js_AddStream(&info, js_, &cfg, nullptr, &code);
+    StreamInfoPtr added(info);
+    if (s == NATS_OK) return {};
+    if (code != JSStreamNameExistErr) return std::unexpected(NatsError("add stream", s, code));
+
+    info = nullptr;
+    code = static_cast<jsErrCode>(0);
+    s = js_UpdateStream(&info, js_, &cfg, nullptr, &code);
+    StreamInfoPtr updated(info);
+    if (s == NATS_OK) {
+      log::Info("stream updated", {{"stream", spec.name}});
+      return {};
+    }
+    if (code != JSStreamNotFoundErr) return std::unexpected(NatsError("update stream", s, code));
+  }
+  return std::unexpected(NatsError("ensure stream", NATS_ERR));
+}
+
+Result<void> JetStream::DeleteStream(const std::string& name) {
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_DeleteStream(js_, name.c_str(), nullptr, &code);
+  if (s == NATS_OK || code == JSStreamNotFoundErr) return {};
+  return std::unexpected(NatsError("delete stream", s, code));
+}
+
+Result<PublishAck> JetStream::Publish(std::string_view subject, std::string_view data,
+                                      std::string_view msg_id) {
+  natsMsg* raw = nullptr;
+  std::string subj(subject);
+  natsStatus s = natsMsg_Create(&raw, subj.c_str(), nullptr, data.data(),
+                                static_cast<int>(data.size()));
+  if (s != NATS_OK) return std::unexpected(NatsError("create message", s));
+  MsgPtr msg(raw);
+  std::string id(msg_id);
+  if (s = natsMsgHeader_Set(msg.get(), "Nats-Msg-Id", id.c_str()); s != NATS_OK) {
+    return std::unexpected(NatsError("set header", s));
+  }
+  jsPubAck* raw_ack = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  s = js_PublishMsg(&raw_ack, js_, msg.get(), nullptr, &code);
+  PubAckPtr ack(raw_ack);
+  if (s != NATS_OK) return std::unexpected(NatsError("publish", s, code));
+  return PublishAck{ack->Sequence, ack->Duplicate};
+}
+
+bool JetStream::Connected() const {
+  return natsConnection_Status(conn_) == NATS_CONN_STATUS_CONNECTED;
+}
+
+}  // namespace platform::bus

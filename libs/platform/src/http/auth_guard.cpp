@@ -1,0 +1,53 @@
+#include "platform/http/auth_guard.hpp"
+
+#include <strings.h>
+
+#include "platform/log.hpp"
+#include "platform/metrics.hpp"
+
+namespace platform::http {
+
+boost::asio::awaitable<Result<void>> AuthGuard::Authenticate(Request& request) {
+  std::string_view header = request.Header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size() ||
+      strncasecmp(header.data(), kScheme.data(), kScheme.size()) != 0) {
+    co_return std::unexpected(Error::Unauthorized("a Bearer access token is required"));
+  }
+  auto claims = verifier_.Verify(header.substr(kScheme.size()));
+  if (!claims) co_return std::unexpected(claims.error());
+  auto revoked = co_await revocations_.IsRevoked(*claims);
+  if (!revoked) {
+    static auto& unchecked = metrics::DefaultRegistry().GetCounter(
+        "auth_revocation_unchecked_total",
+        "Requests accepted without a revocation check because Redis was unavailable");
+    unchecked.Inc();
+  } else if (*revoked) {
+    co_return std::unexpected(Error::Unauthorized("the access token has been revoked"));
+  }
+  request.subject = claims->sub;
+  request.session_id = claims->sid;
+  request.token_id = claims->jti;
+  request.token_expires_at = claims->exp;
+  co_return Result<void>{};
+}
+
+Handler AuthGuard::Protect(Handler inner) {
+  return [this, inner = std::move(inner)](Request& request) -> boost::asio::awaitable<Response> {
+    auto ok = co_await Authenticate(request);
+    if (!ok) co_return Response::Problem(ok.error());
+    co_return co_await inner(request);
+  };
+}
+
+std::string ClientAddress(const Request& request) {
+  bool from_loopback = request.remote_address == "127.0.0.1" || request.remote_address == "::1";
+  auto forwarded = request.Header("x-forwarded-for");
+  if (!from_loopback || forwarded.empty()) return request.remote_address;
+  auto comma = forwarded.rfind(',');
+  auto last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  return std::string(last);
+}
+
+}  // namespace platform::http

@@ -1,0 +1,172 @@
+# Shared by scripts/up, scripts/down and scripts/test: starts and stops the project-local stack
+# (PostgreSQL, Redis, NATS JetStream, the services, nginx) with its data under $STACK_DIR.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STACK_DIR=${STACK_DIR:-$ROOT/.stack}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+export TODO_PG_PORT=${TODO_PG_PORT:-55432}
+export TODO_REDIS_PORT=${TODO_REDIS_PORT:-56379}
+export TODO_NATS_PORT=${TODO_NATS_PORT:-54222}
+export TODO_HTTP_PORT=${TODO_HTTP_PORT:-8080}
+export TODO_IDENTITY_PORT=${TODO_IDENTITY_PORT:-8081}
+export TODO_TASKS_PORT=${TODO_TASKS_PORT:-8082}
+export TODO_PROGRESS_PORT=${TODO_PROGRESS_PORT:-8083}
+PG_BIN=/usr/lib/postgresql/15/bin
+# PostgreSQL refuses to run as root: when we are root it runs as this unprivileged account.
+PG_OS_USER=${PG_OS_USER:-todo-stack}
+DATABASES=(todo_identity todo_tasks todo_progress todo_test)
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null; }
+
+# Refuses a port that something outside this stack holds, naming the part that wanted it.
+claim_port() {
+  local name=$1 port=$2 pidfile=$3
+  if port_busy "$port" && ! pid_alive "$pidfile"; then
+    die "port $port for $name is already taken by a process this stack did not start (set the matching TODO_*_PORT to move it)"
+  fi
+}
+
+wait_port() {
+  local name=$1 port=$2 tries=${3:-200}
+  for _ in $(seq "$tries"); do
+    port_busy "$port" && return 0
+    sleep 0.05
+  done
+  die "$name did not start listening on port $port (see $STACK_DIR/logs)"
+}
+
+as_pg_user() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u "$PG_OS_USER" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start_postgres() {
+  local data=$STACK_DIR/pg pidfile=$STACK_DIR/pg/postmaster.pid
+  claim_port PostgreSQL "$TODO_PG_PORT" "$pidfile"
+  if [ "$(id -u)" -eq 0 ] && ! id "$PG_OS_USER" >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$data"
+    # trust on loopback only: a developer stack; production uses scram and its own cluster.
+    as_pg_user "$PG_BIN/initdb" -D "$data" -U todo --auth=trust -E UTF8 --no-locale >"$STACK_DIR/logs/initdb.log" 2>&1 ||
+      die "initdb failed (see $STACK_DIR/logs/initdb.log)"
+  fi
+  if ! pid_alive "$pidfile"; then
+    touch "$STACK_DIR/logs/postgres.log"
+    [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$STACK_DIR/logs/postgres.log"
+    as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$STACK_DIR/logs/postgres.log" -w -t 30 \
+      -o "-p $TODO_PG_PORT -c listen_addresses=127.0.0.1 -k '' -c max_connections=200 -c shared_buffers=256MB" \
+      start >/dev/null || die "PostgreSQL did not start (see $STACK_DIR/logs/postgres.log)"
+  fi
+  for db in "${DATABASES[@]}"; do
+    if ! psql -h 127.0.0.1 -p "$TODO_PG_PORT" -U todo -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+      createdb -h 127.0.0.1 -p "$TODO_PG_PORT" -U todo "$db"
+    fi
+  done
+}
+
+start_redis() {
+  local pidfile=$STACK_DIR/redis/redis.pid
+  claim_port Redis "$TODO_REDIS_PORT" "$pidfile"
+  mkdir -p "$STACK_DIR/redis"
+  pid_alive "$pidfile" && return 0
+  redis-server --port "$TODO_REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$pidfile" \
+    --dir "$STACK_DIR/redis" --logfile "$STACK_DIR/logs/redis.log" --save "" --appendonly no \
+    || die "Redis did not start"
+  wait_port Redis "$TODO_REDIS_PORT"
+}
+
+start_nats() {
+  local pidfile=$STACK_DIR/nats/nats.pid
+  claim_port NATS "$TODO_NATS_PORT" "$pidfile"
+  mkdir -p "$STACK_DIR/nats"
+  pid_alive "$pidfile" && return 0
+  setsid nats-server -a 127.0.0.1 -p "$TODO_NATS_PORT" -js -sd "$STACK_DIR/nats/js" \
+    -P "$pidfile" -l "$STACK_DIR/logs/nats.log" </dev/null >/dev/null 2>&1 &
+  wait_port NATS "$TODO_NATS_PORT"
+}
+
+start_infra() {
+  mkdir -p "$STACK_DIR/logs" "$STACK_DIR/run" "$STACK_DIR/keys"
+  start_postgres
+  start_redis
+  start_nats
+}
+
+pg_conninfo() { echo "host=127.0.0.1 port=$TODO_PG_PORT user=todo dbname=$1 connect_timeout=3"; }
+
+# start_service NAME PORT_VAR_VALUE BINARY
+start_service() {
+  local name=$1 port=$2 binary=$3 pidfile=$STACK_DIR/run/$1.pid
+  claim_port "$name service" "$port" "$pidfile"
+  pid_alive "$pidfile" && return 0
+  [ -x "$binary" ] || die "$binary is missing: build first"
+  TODO_PG="$(pg_conninfo "todo_$name")" \
+    TODO_REDIS_URL="127.0.0.1:$TODO_REDIS_PORT" \
+    TODO_NATS_URL="nats://127.0.0.1:$TODO_NATS_PORT" \
+    TODO_KEY_DIR="$STACK_DIR/keys" \
+    setsid "$binary" </dev/null >>"$STACK_DIR/logs/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 300); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || die "$name exited during start-up (see $STACK_DIR/logs/$name.log)"
+    sleep 0.05
+  done
+  die "$name did not become ready on port $port (see $STACK_DIR/logs/$name.log)"
+}
+
+start_gateway() {
+  local pidfile=$STACK_DIR/nginx/nginx.pid
+  claim_port "gateway (nginx)" "$TODO_HTTP_PORT" "$pidfile"
+  mkdir -p "$STACK_DIR/nginx"
+  sed -e "s|@HTTP_PORT@|$TODO_HTTP_PORT|g" -e "s|@IDENTITY_PORT@|$TODO_IDENTITY_PORT|g" \
+    -e "s|@TASKS_PORT@|$TODO_TASKS_PORT|g" -e "s|@PROGRESS_PORT@|$TODO_PROGRESS_PORT|g" \
+    -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@ROOT@|$ROOT|g" \
+    "$ROOT/deploy/nginx.conf.template" >"$STACK_DIR/nginx/nginx.conf"
+  if pid_alive "$pidfile"; then
+    nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -s reload
+    return 0
+  fi
+  nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" || die "nginx did not start"
+  wait_port "gateway (nginx)" "$TODO_HTTP_PORT"
+}
+
+stop_pidfile() {
+  local pidfile=$1
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  local pid
+  pid=$(head -n 1 "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 200); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+stop_stack() {
+  [ -d "$STACK_DIR" ] || return 0
+  for f in "$STACK_DIR"/run/*.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
+  if pid_alive "$STACK_DIR/nginx/nginx.pid"; then
+    nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -s quit 2>/dev/null || true
+    for _ in $(seq 100); do pid_alive "$STACK_DIR/nginx/nginx.pid" || break; sleep 0.05; done
+  fi
+  stop_pidfile "$STACK_DIR/nats/nats.pid"
+  if [ -f "$STACK_DIR/redis/redis.pid" ]; then stop_pidfile "$STACK_DIR/redis/redis.pid"; fi
+  if pid_alive "$STACK_DIR/pg/postmaster.pid"; then
+    as_pg_user "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}

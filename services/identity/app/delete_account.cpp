@@ -1,0 +1,24 @@
+#include "app/use_cases.hpp"
+
+namespace identity::app {
+
+Async<void> DeleteAccount(IdentityDeps& deps, const Caller& caller, std::string password) {
+  auto found = co_await deps.store.FindById(caller.user_id);
+  if (!found) co_return std::unexpected(found.error());
+  if (!*found) co_return std::unexpected(platform::Error::NotFound("user not found"));
+  auto verified = co_await deps.hasher.Verify((*found)->password_hash, password);
+  if (!verified) co_return std::unexpected(verified.error());
+  if (!*verified) {
+    co_return std::unexpected(
+        platform::Error::Validation("password is incorrect", {{"password", "is incorrect"}}));
+  }
+  auto revoked = co_await deps.store.Delete(caller.user_id, caller.request_id);
+  if (!revoked) co_return std::unexpected(revoked.error());
+  revoked->push_back(caller.session_id);
+  if (auto r = co_await deps.revocations.RevokeSessions(std::move(*revoked)); !r) {
+    co_return std::unexpected(r.error());
+  }
+  co_return platform::Result<void>{};
+}
+
+}  // namespace identity::app

@@ -1,0 +1,126 @@
+#pragma once
+// The interfaces the identity use cases need; infra implements them, tests fake them.
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/user.hpp"
+#include "platform/error.hpp"
+#include "platform/json.hpp"
+
+namespace identity::app {
+
+template <typename T>
+using Async = boost::asio::awaitable<platform::Result<T>>;
+
+// NewSession: a refresh-token family to open, or to continue on rotation.
+struct NewSession {
+  std::string family_id;
+  std::string refresh_token_hash;  // SHA-256 hex of the opaque token; the token itself is not kept
+  std::chrono::seconds lifetime;
+};
+
+// RotationOutcome: what presenting a refresh token led to.
+struct RotationOutcome {
+  enum class Kind { kRotated, kReused, kUnknown };
+  Kind kind = Kind::kUnknown;
+  std::string user_id;
+  std::string family_id;
+};
+
+// ProfileChange: a JSON merge patch of the profile, already validated.
+struct ProfileChange {
+  std::optional<std::string> name;
+  std::optional<std::string> timezone;
+  platform::Patch<std::int64_t> default_task_ttl_seconds;
+};
+
+// UserStore: users, their sessions, and the todo.user.* events committed with each change.
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // kConflict when the email is taken.
+  virtual Async<domain::User> Create(domain::User user, std::string password_hash,
+                                     NewSession session, std::string request_id) = 0;
+  virtual Async<std::optional<domain::Credentials>> FindByEmail(std::string email) = 0;
+  virtual Async<std::optional<domain::Credentials>> FindById(std::string id) = 0;
+  virtual Async<void> OpenSession(std::string user_id, NewSession session) = 0;
+  // Marks the presented token used and stores its successor in the same family; a token used
+  // before revokes its whole family (reuse detection).
+  virtual Async<RotationOutcome> Rotate(std::string presented_hash, NewSession next) = 0;
+  // Revokes the caller's family and the family of the presented refresh token (if it is the
+  // user's); returns the revoked family ids.
+  virtual Async<std::vector<std::string>> EndSessions(std::string user_id, std::string family_id,
+                                                      std::string refresh_token_hash) = 0;
+  virtual Async<domain::User> Update(std::string user_id, ProfileChange change,
+                                     std::string request_id) = 0;
+  // Stores the new hash and revokes every family but keep_family; returns the revoked ids.
+  virtual Async<std::vector<std::string>> ChangePassword(std::string user_id,
+                                                         std::string new_hash,
+                                                         std::string keep_family) = 0;
+  // Deletes the user and its sessions; returns the family ids that were still live.
+  virtual Async<std::vector<std::string>> Delete(std::string user_id, std::string request_id) = 0;
+};
+
+// PasswordHasher: Argon2id, off the event loop, with bounded concurrency (kUnavailable when
+// saturated rather than queueing without limit).
+class PasswordHasher {
+ public:
+  virtual ~PasswordHasher() = default;
+  virtual Async<std::string> Hash(std::string password) = 0;
+  virtual Async<bool> Verify(std::string hash, std::string password) = 0;
+  // Verifies against a fixed dummy hash so an unknown email costs what a wrong password does.
+  virtual Async<bool> VerifyDummy(std::string password) = 0;
+};
+
+// LoginThrottle: failed-login counters per email and per client address.
+class LoginThrottle {
+ public:
+  virtual ~LoginThrottle() = default;
+  // kRateLimited with Retry-After when either counter is at its limit.
+  virtual Async<void> Check(std::string email, std::string client) = 0;
+  virtual Async<void> RecordFailure(std::string email, std::string client) = 0;
+};
+
+// Tokens: what register, login and refresh hand out.
+struct Tokens {
+  std::string access_token;
+  std::string refresh_token;
+  std::int64_t expires_in = 0;
+};
+
+// SessionTokens: mints access tokens and opaque refresh tokens.
+class SessionTokens {
+ public:
+  virtual ~SessionTokens() = default;
+  virtual std::string NewRefreshToken() = 0;
+  virtual std::string HashRefreshToken(std::string_view token) = 0;
+  virtual Tokens Issue(const std::string& user_id, const std::string& family_id,
+                       std::string refresh_token) = 0;
+  virtual std::chrono::seconds AccessTtl() const = 0;
+  virtual std::chrono::seconds RefreshTtl() const = 0;
+};
+
+// AccessRevocations: makes access tokens unusable at every service.
+class AccessRevocations {
+ public:
+  virtual ~AccessRevocations() = default;
+  virtual Async<void> RevokeToken(std::string jti, std::int64_t expires_unix) = 0;
+  virtual Async<void> RevokeSessions(std::vector<std::string> family_ids) = 0;
+};
+
+// Clock and id source, injected so use cases are deterministic under test.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+  virtual std::string NewId() = 0;
+  virtual std::string Now() = 0;  // RFC 3339
+};
+
+}  // namespace identity::app

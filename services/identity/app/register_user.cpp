@@ -1,0 +1,36 @@
+#include "app/use_cases.hpp"
+#include "domain/email.hpp"
+
+namespace identity::app {
+
+Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
+  std::vector<platform::FieldError> errors;
+  auto email = domain::NormalizeEmail(command.email);
+  if (!email) errors.insert(errors.end(), email.error().errors.begin(), email.error().errors.end());
+  auto name = domain::ValidateName(command.name);
+  if (!name) errors.insert(errors.end(), name.error().errors.begin(), name.error().errors.end());
+  auto password = domain::CheckNewPassword(command.password, deps.common_passwords);
+  if (!password) {
+    errors.insert(errors.end(), password.error().errors.begin(), password.error().errors.end());
+  }
+  if (!errors.empty()) {
+    co_return std::unexpected(platform::Error::Validation("registration is not valid", errors));
+  }
+  auto hash = co_await deps.hasher.Hash(command.password);
+  if (!hash) co_return std::unexpected(hash.error());
+
+  domain::User user;
+  user.id = deps.env.NewId();
+  user.email = *email;
+  user.name = *name;
+  user.created_at = user.updated_at = deps.env.Now();
+  std::string refresh = deps.tokens.NewRefreshToken();
+  NewSession session{deps.env.NewId(), deps.tokens.HashRefreshToken(refresh),
+                     deps.tokens.RefreshTtl()};
+  auto created = co_await deps.store.Create(user, std::move(*hash), session, command.request_id);
+  if (!created) co_return std::unexpected(created.error());
+  auto tokens = deps.tokens.Issue(created->id, session.family_id, std::move(refresh));
+  co_return AuthResult{std::move(*created), std::move(tokens)};
+}
+
+}  // namespace identity::app

@@ -1,0 +1,91 @@
+#include "infra/rest/handlers.hpp"
+#include "infra/user_json.hpp"
+#include "platform/http/auth_guard.hpp"
+
+namespace identity::infra {
+
+using platform::StrictObject;
+using platform::http::Request;
+using platform::http::Response;
+
+namespace {
+
+void WriteTokens(platform::JsonWriter& w, const app::Tokens& tokens) {
+  w.StartObject();
+  w.Field("access_token", tokens.access_token);
+  w.Field("refresh_token", tokens.refresh_token);
+  w.Field("token_type", "Bearer");
+  w.Field("expires_in", tokens.expires_in);
+  w.EndObject();
+}
+
+Response AuthResponse(int status, const app::AuthResult& result) {
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Key("user");
+  WriteUser(w, result.user);
+  w.Key("tokens");
+  WriteTokens(w, result.tokens);
+  w.EndObject();
+  auto response = Response::Json(status, w.Take());
+  response.SetHeader("Cache-Control", "no-store");
+  return response;
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> HandleRegister(app::IdentityDeps& deps, Request& request) {
+  auto body = StrictObject::Parse(request.body);
+  if (!body) co_return Response::Problem(body.error());
+  auto email = body->RequiredString("email");
+  auto password = body->RequiredString("password");
+  auto name = body->RequiredString("name");
+  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
+  app::RegisterCommand command{*email, *password, *name, request.request_id};
+  auto result = co_await app::RegisterUser(deps, std::move(command));
+  if (!result) co_return Response::Problem(result.error());
+  auto response = AuthResponse(201, *result);
+  response.SetHeader("Location", "/v1/users/me");
+  co_return response;
+}
+
+boost::asio::awaitable<Response> HandleLogin(app::IdentityDeps& deps, Request& request) {
+  auto body = StrictObject::Parse(request.body);
+  if (!body) co_return Response::Problem(body.error());
+  auto email = body->RequiredString("email");
+  auto password = body->RequiredString("password");
+  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
+  app::LoginCommand command{*email, *password, platform::http::ClientAddress(request)};
+  auto result = co_await app::LogIn(deps, std::move(command));
+  if (!result) co_return Response::Problem(result.error());
+  co_return AuthResponse(200, *result);
+}
+
+boost::asio::awaitable<Response> HandleRefresh(app::IdentityDeps& deps, Request& request) {
+  auto body = StrictObject::Parse(request.body);
+  if (!body) co_return Response::Problem(body.error());
+  auto token = body->RequiredString("refresh_token");
+  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
+  auto tokens = co_await app::RefreshSession(deps, *token);
+  if (!tokens) co_return Response::Problem(tokens.error());
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Key("tokens");
+  WriteTokens(w, *tokens);
+  w.EndObject();
+  auto response = Response::Json(200, w.Take());
+  response.SetHeader("Cache-Control", "no-store");
+  co_return response;
+}
+
+boost::asio::awaitable<Response> HandleLogout(app::IdentityDeps& deps, Request& request) {
+  auto body = StrictObject::Parse(request.body);
+  if (!body) co_return Response::Problem(body.error());
+  auto token = body->RequiredString("refresh_token");
+  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
+  auto result = co_await app::LogOut(deps, CallerOf(request), *token);
+  if (!result) co_return Response::Problem(result.error());
+  co_return Response::NoContent();
+}
+
+}  // namespace identity::infra

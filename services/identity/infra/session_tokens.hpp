@@ -1,0 +1,48 @@
+#pragma once
+// JwtSessionTokens: EdDSA access tokens and opaque refresh tokens; RedisAccessRevocations:
+// the shared denylist; SystemEnvironment: real clock and UUIDv7 ids.
+
+#include "app/ports.hpp"
+#include "platform/auth/jwt.hpp"
+#include "platform/auth/revocation.hpp"
+
+namespace identity::infra {
+
+// JwtSessionTokens: refresh tokens are 256 random bits; only their SHA-256 is stored.
+class JwtSessionTokens : public app::SessionTokens {
+ public:
+  JwtSessionTokens(platform::auth::TokenSigner& signer, std::chrono::seconds refresh_ttl)
+      : signer_(signer), refresh_ttl_(refresh_ttl) {}
+  std::string NewRefreshToken() override;
+  std::string HashRefreshToken(std::string_view token) override;
+  app::Tokens Issue(const std::string& user_id, const std::string& family_id,
+                    std::string refresh_token) override;
+  std::chrono::seconds AccessTtl() const override { return signer_.Ttl(); }
+  std::chrono::seconds RefreshTtl() const override { return refresh_ttl_; }
+
+ private:
+  platform::auth::TokenSigner& signer_;
+  std::chrono::seconds refresh_ttl_;
+};
+
+// RedisAccessRevocations: the AccessRevocations port on the platform's RevocationList.
+class RedisAccessRevocations : public app::AccessRevocations {
+ public:
+  RedisAccessRevocations(platform::auth::RevocationList& list, std::chrono::seconds access_ttl)
+      : list_(list), access_ttl_(access_ttl) {}
+  app::Async<void> RevokeToken(std::string jti, std::int64_t expires_unix) override;
+  app::Async<void> RevokeSessions(std::vector<std::string> family_ids) override;
+
+ private:
+  platform::auth::RevocationList& list_;
+  std::chrono::seconds access_ttl_;
+};
+
+// SystemEnvironment: UUIDv7 ids and the system clock.
+class SystemEnvironment : public app::Environment {
+ public:
+  std::string NewId() override;
+  std::string Now() override;
+};
+
+}  // namespace identity::infra

@@ -1,0 +1,172 @@
+// The identity service: users, credentials, sessions and access tokens.
+
+#include <utility>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/use_cases.hpp"
+#include "infra/pg_user_store.hpp"
+#include "infra/redis_login_throttle.hpp"
+#include "infra/rest/identity_routes.hpp"
+#include "infra/session_tokens.hpp"
+#include "infra/sodium_password_hasher.hpp"
+#include "infra/zoneinfo.hpp"
+#include "platform/auth/jwt.hpp"
+#include "platform/auth/revocation.hpp"
+#include "platform/bus/jetstream.hpp"
+#include "platform/bus/outbox.hpp"
+#include "platform/config.hpp"
+#include "platform/http/auth_guard.hpp"
+#include "platform/http/operational_routes.hpp"
+#include "platform/http/server.hpp"
+#include "platform/log.hpp"
+#include "platform/pg/migrations.hpp"
+#include "platform/pg/pool.hpp"
+#include "platform/redis/client.hpp"
+
+namespace identity::migrations {
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+}
+namespace identity::data {
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+}
+
+namespace {
+
+using namespace identity;
+
+std::string_view EmbeddedFile(std::string_view name) {
+  for (const auto& [file, text] : data::embedded_files()) {
+    if (file == name) return text;
+  }
+  throw std::runtime_error("embedded file missing: " + std::string(name));
+}
+
+// Start-up waits briefly for PostgreSQL: the stack may still be coming up.
+std::unique_ptr<platform::pg::Connection> ConnectWithRetry(const std::string& conninfo) {
+  for (int attempt = 0;; ++attempt) {
+    auto conn = platform::pg::Connection::Open(conninfo);
+    if (conn) return std::move(*conn);
+    if (attempt >= 100) throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+int Run(int argc, char** argv) {
+  platform::Config config("identity", "users, credentials, sessions and access tokens");
+  platform::http::ServerOptions server;
+  server.address = config.String("TODO_BIND_ADDRESS", "127.0.0.1", "address to listen on");
+  server.port = config.Port("TODO_IDENTITY_PORT", 8081, "HTTP port of the identity service");
+  server.threads =
+      static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
+  server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
+  auto pg_conninfo = config.String(
+      "TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_identity",
+      "PostgreSQL connection string (libpq format)");
+  auto pool_size = config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections");
+  auto redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
+  auto redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
+  auto nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222", "NATS server URL");
+  auto key_dir = config.String("TODO_KEY_DIR", ".stack/keys",
+                               "directory holding the signing key (created on first start)");
+  auto issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
+  auto audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");
+  auto access_ttl = config.Integer("TODO_ACCESS_TTL_SECONDS", 900, 60, 3600,
+                                   "access token lifetime");
+  auto refresh_ttl = config.Integer("TODO_REFRESH_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400,
+                                    "refresh token lifetime");
+  identity::infra::Argon2idParams argon;
+  argon.ops_limit = static_cast<unsigned long long>(
+      config.Integer("TODO_ARGON2_OPS", 2, 1, 10, "Argon2id iterations (t)"));
+  argon.mem_limit = static_cast<std::size_t>(
+      config.Integer("TODO_ARGON2_MEM_KIB", 19456, 8192, 1048576, "Argon2id memory in KiB (m)") *
+      1024);
+  auto hash_workers = config.Integer("TODO_HASH_WORKERS", 2, 1, 64, "concurrent Argon2id hashes");
+  auto hash_queue = config.Integer("TODO_HASH_QUEUE", 32, 0, 10000,
+                                   "hashes allowed to wait before logins get 503");
+  infra::LoginLimits limits;
+  limits.per_email = static_cast<int>(
+      config.Integer("TODO_LOGIN_MAX_PER_EMAIL", 10, 1, 100000, "failed logins per email / 15 min"));
+  limits.per_client = static_cast<int>(config.Integer(
+      "TODO_LOGIN_MAX_PER_CLIENT", 100, 1, 1000000, "failed logins per address / 15 min"));
+  config.Finish(argc, argv);
+  platform::log::Init("identity");
+
+  {
+    auto conn = ConnectWithRetry(pg_conninfo);
+    auto all = platform::bus::OutboxMigrations();
+    auto own = platform::pg::MigrationsFrom(migrations::embedded_files());
+    all.insert(all.end(), own.begin(), own.end());
+    auto applied = platform::pg::Migrate(*conn, "identity", all);
+    if (!applied) throw std::runtime_error("migrations failed: " + applied.error().message);
+  }
+
+  platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size));
+  platform::redis::Client redis(redis_host, redis_port, 2);
+  auto js = platform::bus::JetStream::Connect(nats_url, "identity");
+  if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
+  if (auto s = (*js)->EnsureStream({}); !s) {
+    throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);
+  }
+  platform::bus::OutboxRelay relay(pg_conninfo, **js);
+  relay.Start();
+
+  std::filesystem::create_directories(key_dir);
+  auto key = platform::auth::SigningKey::LoadOrCreate(key_dir + "/identity-ed25519.pem");
+  std::vector<platform::auth::VerifyingKey> public_keys{key.Public()};
+  auto jwks = platform::auth::JwksJson(public_keys);
+  platform::auth::TokenSigner signer(std::move(key), issuer, audience,
+                                     std::chrono::seconds(access_ttl));
+  platform::auth::TokenVerifier verifier(public_keys, issuer, audience);
+  platform::auth::RevocationList revocation_list(redis);
+  platform::http::AuthGuard guard(verifier, revocation_list);
+
+  infra::PgUserStore store(pool);
+  infra::SodiumPasswordHasher hasher(argon, static_cast<int>(hash_workers),
+                                     static_cast<int>(hash_queue));
+  infra::RedisLoginThrottle throttle(redis, limits);
+  infra::JwtSessionTokens tokens(signer, std::chrono::seconds(refresh_ttl));
+  infra::RedisAccessRevocations revocations(revocation_list, std::chrono::seconds(access_ttl));
+  infra::SystemEnvironment environment;
+  domain::CommonPasswords common(EmbeddedFile("common-passwords.txt"));
+  domain::TimezoneCatalog timezones(infra::InstalledTimezones());
+  app::IdentityDeps deps{store,       hasher, throttle, tokens, revocations,
+                         environment, common, timezones};
+
+  platform::http::Router router;
+  platform::http::AddOperationalRoutes(
+      router,
+      {{"database",
+        [&pool]() -> boost::asio::awaitable<bool> {
+          auto r = co_await pool.Run([](platform::pg::Connection& c) -> platform::Result<bool> {
+            static constexpr platform::pg::Query kPing{"ping", "SELECT 1"};
+            auto rows = c.Execute(kPing);
+            if (!rows) return std::unexpected(rows.error().ToError());
+            return true;
+          });
+          co_return r.has_value();
+        }},
+       {"cache", [&redis]() { return redis.Ping(); }},
+       {"broker", [&js]() -> boost::asio::awaitable<bool> { co_return (*js)->Connected(); }}});
+  infra::AddIdentityRoutes(router, deps, guard, jwks);
+
+  platform::http::HttpServer http(server, std::move(router));
+  http.Listen();
+  platform::log::Info("identity listening", {{"address", server.address}, {"port", server.port}});
+  http.Run();
+  relay.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "identity: " << e.what() << "\n";
+    return 1;
+  }
+}

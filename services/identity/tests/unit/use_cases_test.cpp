@@ -1,0 +1,329 @@
+// Use cases against in-memory fakes of their ports: the rules of API.md without any I/O.
+
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "app/use_cases.hpp"
+
+namespace identity::app {
+namespace {
+
+using platform::Error;
+using platform::ErrorKind;
+using platform::Result;
+
+template <typename T>
+T RunSync(boost::asio::awaitable<T> task) {
+  boost::asio::io_context context;
+  std::optional<T> out;
+  boost::asio::co_spawn(
+      context, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(task)); },
+      boost::asio::detached);
+  context.run();
+  return std::move(*out);
+}
+
+struct FakeStore : UserStore {
+  std::map<std::string, domain::Credentials> users;  // by id
+  std::map<std::string, std::pair<std::string, bool>> tokens;  // hash -> (family, used)
+  std::map<std::string, std::pair<std::string, bool>> families;  // id -> (user, revoked)
+  int events = 0;
+
+  Async<domain::User> Create(domain::User user, std::string hash, NewSession s,
+                             std::string) override {
+    for (auto& [id, c] : users) {
+      if (c.user.email == user.email) co_return std::unexpected(Error::Conflict("taken"));
+    }
+    users[user.id] = {user, hash};
+    families[s.family_id] = {user.id, false};
+    tokens[s.refresh_token_hash] = {s.family_id, false};
+    ++events;
+    co_return user;
+  }
+  Async<std::optional<domain::Credentials>> FindByEmail(std::string email) override {
+    for (auto& [id, c] : users) {
+      if (c.user.email == email) co_return std::optional(c);
+    }
+    co_return std::optional<domain::Credentials>{};
+  }
+  Async<std::optional<domain::Credentials>> FindById(std::string id) override {
+    auto it = users.find(id);
+    if (it == users.end()) co_return std::optional<domain::Credentials>{};
+    co_return std::optional(it->second);
+  }
+  Async<void> OpenSession(std::string user_id, NewSession s) override {
+    families[s.family_id] = {user_id, false};
+    tokens[s.refresh_token_hash] = {s.family_id, false};
+    co_return Result<void>{};
+  }
+  Async<RotationOutcome> Rotate(std::string presented, NewSession next) override {
+    auto it = tokens.find(presented);
+    if (it == tokens.end()) co_return RotationOutcome{};
+    auto& family = families[it->second.first];
+    RotationOutcome out{RotationOutcome::Kind::kRotated, family.first, it->second.first};
+    if (it->second.second || family.second) {
+      family.second = true;
+      out.kind = RotationOutcome::Kind::kReused;
+      co_return out;
+    }
+    it->second.second = true;
+    tokens[next.refresh_token_hash] = {out.family_id, false};
+    co_return out;
+  }
+  Async<std::vector<std::string>> EndSessions(std::string user_id, std::string family_id,
+                                              std::string hash) override {
+    std::vector<std::string> out;
+    for (auto& [id, f] : families) {
+      bool match = id == family_id || (tokens.contains(hash) && tokens[hash].first == id);
+      if (f.first == user_id && !f.second && match) {
+        f.second = true;
+        out.push_back(id);
+      }
+    }
+    co_return out;
+  }
+  Async<domain::User> Update(std::string user_id, ProfileChange change, std::string) override {
+    auto& u = users.at(user_id).user;
+    if (change.name) u.name = *change.name;
+    if (change.timezone) u.timezone = *change.timezone;
+    if (change.default_task_ttl_seconds.present) {
+      u.default_task_ttl_seconds = change.default_task_ttl_seconds.value;
+    }
+    ++u.version;
+    ++events;
+    co_return u;
+  }
+  Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string hash,
+                                                 std::string keep) override {
+    users.at(user_id).password_hash = hash;
+    std::vector<std::string> out;
+    for (auto& [id, f] : families) {
+      if (f.first == user_id && !f.second && id != keep) {
+        f.second = true;
+        out.push_back(id);
+      }
+    }
+    co_return out;
+  }
+  Async<std::vector<std::string>> Delete(std::string user_id, std::string) override {
+    users.erase(user_id);
+    ++events;
+    co_return std::vector<std::string>{};
+  }
+};
+
+struct FakeHasher : PasswordHasher {
+  int verifications = 0;
+  Async<std::string> Hash(std::string password) override { co_return "hash:" + password; }
+  Async<bool> Verify(std::string hash, std::string password) override {
+    ++verifications;
+    co_return hash == "hash:" + password;
+  }
+  Async<bool> VerifyDummy(std::string) override {
+    ++verifications;
+    co_return false;
+  }
+};
+
+struct FakeThrottle : LoginThrottle {
+  bool limited = false;
+  int failures = 0;
+  Async<void> Check(std::string, std::string) override {
+    if (limited) co_return std::unexpected(Error::RateLimited("slow down", 60));
+    co_return Result<void>{};
+  }
+  Async<void> RecordFailure(std::string, std::string) override {
+    ++failures;
+    co_return Result<void>{};
+  }
+};
+
+struct FakeTokens : SessionTokens {
+  int counter = 0;
+  std::string NewRefreshToken() override { return "refresh-" + std::to_string(++counter); }
+  std::string HashRefreshToken(std::string_view token) override { return "h(" + std::string(token) + ")"; }
+  Tokens Issue(const std::string& user, const std::string& family, std::string refresh) override {
+    return {"access:" + user + ":" + family, std::move(refresh), 900};
+  }
+  std::chrono::seconds AccessTtl() const override { return std::chrono::seconds(900); }
+  std::chrono::seconds RefreshTtl() const override { return std::chrono::seconds(86400); }
+};
+
+struct FakeRevocations : AccessRevocations {
+  std::vector<std::string> tokens, sessions;
+  Async<void> RevokeToken(std::string jti, std::int64_t) override {
+    tokens.push_back(jti);
+    co_return Result<void>{};
+  }
+  Async<void> RevokeSessions(std::vector<std::string> ids) override {
+    sessions.insert(sessions.end(), ids.begin(), ids.end());
+    co_return Result<void>{};
+  }
+};
+
+struct FakeEnvironment : Environment {
+  int ids = 0;
+  std::string NewId() override { return "id-" + std::to_string(++ids); }
+  std::string Now() override { return "2026-01-01T00:00:00.000Z"; }
+};
+
+class UseCases : public ::testing::Test {
+ protected:
+  FakeStore store;
+  FakeHasher hasher;
+  FakeThrottle throttle;
+  FakeTokens tokens;
+  FakeRevocations revocations;
+  FakeEnvironment env;
+  domain::CommonPasswords common{"password\nqwerty123\n"};
+  domain::TimezoneCatalog zones{{"UTC", "Asia/Jakarta"}};
+  IdentityDeps deps{store, hasher, throttle, tokens, revocations, env, common, zones};
+
+  AuthResult Register(std::string email = "siti@example.com") {
+    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1"}));
+    EXPECT_TRUE(r.has_value());
+    return *r;
+  }
+  Caller CallerFor(const AuthResult& auth, std::string family) {
+    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2"};
+  }
+};
+
+TEST_F(UseCases, RegisterNormalisesEmailStoresOnlyAHashAndPublishes) {
+  auto auth = Register("  Siti@Example.COM ");
+  EXPECT_EQ(auth.user.email, "siti@example.com");
+  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
+  EXPECT_EQ(store.events, 1);
+  EXPECT_EQ(auth.tokens.refresh_token, "refresh-1");
+}
+
+TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
+  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kValidation);
+  std::set<std::string> fields;
+  for (const auto& e : r.error().errors) fields.insert(e.field);
+  EXPECT_EQ(fields, (std::set<std::string>{"email", "password", "name"}));
+  EXPECT_TRUE(store.users.empty());
+}
+
+TEST_F(UseCases, RegisterRefusesACommonPassword) {
+  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().errors.at(0).field, "password");
+}
+
+TEST_F(UseCases, SecondRegistrationOfAnEmailIsAConflict) {
+  Register("a@example.com");
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
+}
+
+TEST_F(UseCases, UnknownEmailAndWrongPasswordAnswerTheSameAfterTheSameWork) {
+  Register("a@example.com");
+  auto unknown = RunSync(LogIn(deps, {"b@example.com", "long enough secret", "1.2.3.4"}));
+  auto wrong = RunSync(LogIn(deps, {"a@example.com", "wrong password!", "1.2.3.4"}));
+  ASSERT_FALSE(unknown.has_value());
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kUnauthorized);
+  EXPECT_EQ(unknown.error().detail, wrong.error().detail);
+  EXPECT_EQ(hasher.verifications, 2);  // one hash each: no timing difference to probe
+  EXPECT_EQ(throttle.failures, 2);
+}
+
+TEST_F(UseCases, RateLimitedLoginIsRefusedBeforeAnyHashing) {
+  Register("a@example.com");
+  throttle.limited = true;
+  auto r = RunSync(LogIn(deps, {"a@example.com", "long enough secret", "1.2.3.4"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(r.error().retry_after_seconds, 60);
+  EXPECT_EQ(hasher.verifications, 0);
+}
+
+TEST_F(UseCases, RefreshRotatesAndReuseRevokesTheFamily) {
+  auto auth = Register();
+  auto first = RunSync(RefreshSession(deps, auth.tokens.refresh_token));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_NE(first->refresh_token, auth.tokens.refresh_token);
+  auto reuse = RunSync(RefreshSession(deps, auth.tokens.refresh_token));
+  ASSERT_FALSE(reuse.has_value());
+  EXPECT_EQ(reuse.error().kind, ErrorKind::kUnauthorized);
+  ASSERT_EQ(revocations.sessions.size(), 1u);
+  auto after = RunSync(RefreshSession(deps, first->refresh_token));
+  EXPECT_FALSE(after.has_value());  // the newest token of the family is dead too
+}
+
+TEST_F(UseCases, LogoutRevokesTheAccessTokenAndTheSession) {
+  auto auth = Register();
+  std::string family = store.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
+  auto r = RunSync(LogOut(deps, CallerFor(auth, family), auth.tokens.refresh_token));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(revocations.tokens, std::vector<std::string>{"jti-1"});
+  EXPECT_NE(std::find(revocations.sessions.begin(), revocations.sessions.end(), family),
+            revocations.sessions.end());
+  EXPECT_FALSE(RunSync(RefreshSession(deps, auth.tokens.refresh_token)).has_value());
+}
+
+TEST_F(UseCases, PasswordChangeKeepsThisSessionAndRevokesTheOthers) {
+  auto auth = Register("a@example.com");
+  std::string mine = store.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
+  auto other = RunSync(LogIn(deps, {"a@example.com", "long enough secret", "1.2.3.4"}));
+  ASSERT_TRUE(other.has_value());
+  auto r = RunSync(
+      ChangePassword(deps, CallerFor(auth, mine), {"long enough secret", "another fine secret"}));
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(revocations.sessions.size(), 1u);
+  EXPECT_NE(revocations.sessions[0], mine);
+  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:another fine secret");
+}
+
+TEST_F(UseCases, PasswordChangeWithWrongCurrentPasswordChangesNothing) {
+  auto auth = Register();
+  auto r = RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().errors.at(0).field, "current_password");
+  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
+}
+
+TEST_F(UseCases, ProfileUpdateValidatesTimezoneAndTtl) {
+  auto auth = Register();
+  ProfileChange bad;
+  bad.timezone = "Mars/Olympus";
+  bad.default_task_ttl_seconds = {true, 0};
+  auto r = RunSync(UpdateProfile(deps, CallerFor(auth, "f"), bad));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().errors.size(), 2u);
+  EXPECT_EQ(store.users.at(auth.user.id).user.version, 1);
+  ProfileChange good;
+  good.timezone = "Asia/Jakarta";
+  good.default_task_ttl_seconds = {true, 3600};
+  auto ok = RunSync(UpdateProfile(deps, CallerFor(auth, "f"), good));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->timezone, "Asia/Jakarta");
+  EXPECT_EQ(ok->default_task_ttl_seconds, 3600);
+  EXPECT_EQ(ok->version, 2);
+}
+
+TEST_F(UseCases, DeleteNeedsThePassword) {
+  auto auth = Register();
+  auto wrong = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "nope nope"));
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_TRUE(store.users.contains(auth.user.id));
+  auto ok = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "long enough secret"));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_FALSE(store.users.contains(auth.user.id));
+  EXPECT_EQ(store.events, 2);
+}
+
+}  // namespace
+}  // namespace identity::app
