@@ -49,7 +49,8 @@ std::unique_ptr<platform::pg::Connection> ConnectWithRetry(const std::string& co
   for (int attempt = 0;; ++attempt) {
     auto conn = platform::pg::Connection::Open(conninfo);
     if (conn) return std::move(*conn);
-    if (attempt >= 100) throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
+    if (attempt >= 100)
+      throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
@@ -59,12 +60,11 @@ int Run(int argc, char** argv) {
   platform::http::ServerOptions server;
   server.address = config.String("TODO_BIND_ADDRESS", "127.0.0.1", "address to listen on");
   server.port = config.Port("TODO_IDENTITY_PORT", 8081, "HTTP port of the identity service");
-  server.threads =
-      static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
+  server.threads = static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
   server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
-  auto pg_conninfo = config.String(
-      "TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_identity",
-      "PostgreSQL connection string (libpq format)");
+  auto pg_conninfo =
+      config.String("TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_identity",
+                    "PostgreSQL connection string (libpq format)");
   auto pool_size = config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections");
   auto redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
   auto redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
@@ -73,8 +73,8 @@ int Run(int argc, char** argv) {
                                "directory holding the signing key (created on first start)");
   auto issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
   auto audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");
-  auto access_ttl = config.Integer("TODO_ACCESS_TTL_SECONDS", 900, 60, 3600,
-                                   "access token lifetime");
+  auto access_ttl =
+      config.Integer("TODO_ACCESS_TTL_SECONDS", 900, 60, 3600, "access token lifetime");
   auto refresh_ttl = config.Integer("TODO_REFRESH_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400,
                                     "refresh token lifetime");
   identity::infra::Argon2idParams argon;
@@ -87,10 +87,10 @@ int Run(int argc, char** argv) {
   auto hash_queue = config.Integer("TODO_HASH_QUEUE", 32, 0, 10000,
                                    "hashes allowed to wait before logins get 503");
   infra::LoginLimits limits;
-  limits.per_email = static_cast<int>(
-      config.Integer("TODO_LOGIN_MAX_PER_EMAIL", 10, 1, 100000, "failed logins per email / 15 min"));
-  limits.per_client = static_cast<int>(config.Integer(
-      "TODO_LOGIN_MAX_PER_CLIENT", 100, 1, 1000000, "failed logins per address / 15 min"));
+  limits.per_email = static_cast<int>(config.Integer("TODO_LOGIN_MAX_PER_EMAIL", 10, 1, 100000,
+                                                     "failed logins per email / 15 min"));
+  limits.per_client = static_cast<int>(config.Integer("TODO_LOGIN_MAX_PER_CLIENT", 100, 1, 1000000,
+                                                      "failed logins per address / 15 min"));
   config.Finish(argc, argv);
   platform::log::Init("identity");
 
@@ -132,20 +132,21 @@ int Run(int argc, char** argv) {
   infra::SystemEnvironment environment;
   domain::CommonPasswords common(EmbeddedFile("common-passwords.txt"));
   domain::TimezoneCatalog timezones(infra::InstalledTimezones());
-  app::IdentityDeps deps{store,       hasher, throttle, tokens, revocations,
-                         environment, common, timezones};
+  app::IdentityDeps deps{store,       hasher,      throttle, tokens,
+                         revocations, environment, common,   timezones};
 
   platform::http::Router router;
   platform::http::AddOperationalRoutes(
       router,
       {{"database",
         [&pool]() -> boost::asio::awaitable<bool> {
-          auto r = co_await pool.Run([](platform::pg::Connection& c) -> platform::Result<bool> {
+          auto ping = [](platform::pg::Connection& c) -> platform::Result<bool> {
             static constexpr platform::pg::Query kPing{"ping", "SELECT 1"};
             auto rows = c.Execute(kPing);
             if (!rows) return std::unexpected(rows.error().ToError());
             return true;
-          });
+          };
+          auto r = co_await pool.Run(std::move(ping));
           co_return r.has_value();
         }},
        {"cache", [&redis]() { return redis.Ping(); }},

@@ -27,8 +27,8 @@ std::optional<std::string> Config::Lookup(std::string_view name) const {
 }
 
 void Config::Describe(std::string_view name, std::string_view fallback, std::string_view help) {
-  help_lines_.push_back(fmt::format("  {:<34} {} (default: {})", name, help,
-                                    fallback.empty() ? "none" : fallback));
+  help_lines_.push_back(
+      fmt::format("  {:<34} {} (default: {})", name, help, fallback.empty() ? "none" : fallback));
 }
 
 std::string Config::String(std::string_view name, std::string fallback, std::string_view help) {
@@ -69,8 +69,8 @@ bool Config::Boolean(std::string_view name, bool fallback, std::string_view help
 }
 
 std::string Config::Help() const {
-  std::string text = fmt::format("{} - {}\n\nConfiguration (environment variables):\n", program_,
-                                 summary_);
+  std::string text =
+      fmt::format("{} - {}\n\nConfiguration (environment variables):\n", program_, summary_);
   for (const auto& line : help_lines_) text += line + "\n";
   return text;
 }

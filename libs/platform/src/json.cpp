@@ -75,10 +75,10 @@ Result<StrictObject> StrictObject::Parse(std::string_view body) {
   // kParseFullPrecisionFlag keeps numbers exact; trailing garbage is an error by default.
   object.impl_->doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (object.impl_->doc.HasParseError()) {
-    return std::unexpected(Error::Validation(
-        std::string("body is not valid JSON: ") +
-        rapidjson::GetParseError_En(object.impl_->doc.GetParseError()) + " at offset " +
-        std::to_string(object.impl_->doc.GetErrorOffset())));
+    return std::unexpected(
+        Error::Validation(std::string("body is not valid JSON: ") +
+                          rapidjson::GetParseError_En(object.impl_->doc.GetParseError()) +
+                          " at offset " + std::to_string(object.impl_->doc.GetErrorOffset())));
   }
   if (!object.impl_->doc.IsObject()) {
     return std::unexpected(Error::Validation("body must be a JSON object"));

@@ -27,8 +27,8 @@ std::atomic<Level>& MinLevel() {
 
 std::shared_ptr<spdlog::logger>& Logger() {
   static std::shared_ptr<spdlog::logger> logger = [] {
-    auto l = std::make_shared<spdlog::logger>("todo",
-                                              std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    auto l =
+        std::make_shared<spdlog::logger>("todo", std::make_shared<spdlog::sinks::stdout_sink_mt>());
     l->set_pattern("%v");
     l->flush_on(spdlog::level::info);
     return l;
@@ -38,10 +38,14 @@ std::shared_ptr<spdlog::logger>& Logger() {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }

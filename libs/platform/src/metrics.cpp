@@ -81,8 +81,7 @@ Counter& Registry::GetCounter(const std::string& name, const std::string& help,
   return *slot;
 }
 
-Gauge& Registry::GetGauge(const std::string& name, const std::string& help,
-                          const Labels& labels) {
+Gauge& Registry::GetGauge(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mutex_);
   auto& slot = FamilyFor(name, help, "gauge").gauges[LabelText(labels)];
   if (!slot) slot = std::make_unique<Gauge>();
@@ -121,8 +120,7 @@ std::string Registry::Render() const {
         out += fmt::format("{}_bucket{} {}\n", name,
                            WithLabel(labels, fmt::format("le=\"{}\"", h->Bounds()[i])), counts[i]);
       }
-      out += fmt::format("{}_bucket{} {}\n", name, WithLabel(labels, "le=\"+Inf\""),
-                         counts.back());
+      out += fmt::format("{}_bucket{} {}\n", name, WithLabel(labels, "le=\"+Inf\""), counts.back());
       out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, labels, h->Sum(), name, labels,
                          counts.back());
     }

@@ -34,8 +34,8 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   if (text.size() < 20 || !ReadInt(text, 0, 4, y) || text[4] != '-' || !ReadInt(text, 5, 2, mo) ||
       text[7] != '-' || !ReadInt(text, 8, 2, d) || (text[10] != 'T' && text[10] != 't') ||
-      !ReadInt(text, 11, 2, h) || text[13] != ':' || !ReadInt(text, 14, 2, mi) ||
-      text[16] != ':' || !ReadInt(text, 17, 2, s)) {
+      !ReadInt(text, 11, 2, h) || text[13] != ':' || !ReadInt(text, 14, 2, mi) || text[16] != ':' ||
+      !ReadInt(text, 17, 2, s)) {
     return std::nullopt;
   }
   std::size_t pos = 19;
@@ -67,7 +67,8 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(mo)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
   auto tp = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +

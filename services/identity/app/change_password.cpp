@@ -13,13 +13,13 @@ Async<void> ChangePassword(IdentityDeps& deps, const Caller& caller,
   auto verified = co_await deps.hasher.Verify((*found)->password_hash, command.current_password);
   if (!verified) co_return std::unexpected(verified.error());
   if (!*verified) {
-    co_return std::unexpected(platform::Error::Validation(
-        "current password is incorrect", {{"current_password", "is incorrect"}}));
+    co_return std::unexpected(platform::Error::Validation("current password is incorrect",
+                                                          {{"current_password", "is incorrect"}}));
   }
   auto hash = co_await deps.hasher.Hash(command.new_password);
   if (!hash) co_return std::unexpected(hash.error());
-  auto revoked = co_await deps.store.ChangePassword(caller.user_id, std::move(*hash),
-                                                    caller.session_id);
+  auto revoked =
+      co_await deps.store.ChangePassword(caller.user_id, std::move(*hash), caller.session_id);
   if (!revoked) co_return std::unexpected(revoked.error());
   // The store has ended the other sessions for refresh; their access tokens end here.
   if (auto r = co_await deps.revocations.RevokeSessions(std::move(*revoked)); !r) {

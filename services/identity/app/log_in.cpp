@@ -21,8 +21,12 @@ Async<AuthResult> LogIn(IdentityDeps& deps, LoginCommand command) {
     found = std::move(*lookup);
   }
   // The password is checked in full (never truncated) and an unknown email costs one hash too.
-  auto verified = found ? co_await deps.hasher.Verify(found->password_hash, command.password)
-                        : co_await deps.hasher.VerifyDummy(command.password);
+  platform::Result<bool> verified = false;
+  if (found) {
+    verified = co_await deps.hasher.Verify(found->password_hash, command.password);
+  } else {
+    verified = co_await deps.hasher.VerifyDummy(command.password);
+  }
   if (!verified) co_return std::unexpected(verified.error());
   if (!found || !*verified) {
     (void)co_await deps.throttle.RecordFailure(key, command.client_address);

@@ -61,8 +61,7 @@ class UserStore {
   virtual Async<domain::User> Update(std::string user_id, ProfileChange change,
                                      std::string request_id) = 0;
   // Stores the new hash and revokes every family but keep_family; returns the revoked ids.
-  virtual Async<std::vector<std::string>> ChangePassword(std::string user_id,
-                                                         std::string new_hash,
+  virtual Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string new_hash,
                                                          std::string keep_family) = 0;
   // Deletes the user and its sessions; returns the family ids that were still live.
   virtual Async<std::vector<std::string>> Delete(std::string user_id, std::string request_id) = 0;

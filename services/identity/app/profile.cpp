@@ -13,8 +13,10 @@ Async<domain::User> UpdateProfile(IdentityDeps& deps, const Caller& caller, Prof
   std::vector<platform::FieldError> errors;
   if (change.name) {
     auto name = domain::ValidateName(*change.name);
-    if (name) change.name = *name;
-    else errors.insert(errors.end(), name.error().errors.begin(), name.error().errors.end());
+    if (name)
+      change.name = *name;
+    else
+      errors.insert(errors.end(), name.error().errors.begin(), name.error().errors.end());
   }
   if (change.timezone) {
     auto zone = domain::ValidateTimezone(*change.timezone, deps.timezones);

@@ -7,8 +7,7 @@ Async<Tokens> RefreshSession(IdentityDeps& deps, std::string refresh_token) {
   if (refresh_token.empty() || refresh_token.size() > 256) co_return std::unexpected(invalid);
   std::string next = deps.tokens.NewRefreshToken();
   NewSession session{"", deps.tokens.HashRefreshToken(next), deps.tokens.RefreshTtl()};
-  auto outcome =
-      co_await deps.store.Rotate(deps.tokens.HashRefreshToken(refresh_token), session);
+  auto outcome = co_await deps.store.Rotate(deps.tokens.HashRefreshToken(refresh_token), session);
   if (!outcome) co_return std::unexpected(outcome.error());
   switch (outcome->kind) {
     case RotationOutcome::Kind::kRotated:
@@ -16,11 +15,11 @@ Async<Tokens> RefreshSession(IdentityDeps& deps, std::string refresh_token) {
     case RotationOutcome::Kind::kReused:
       // A used token presented again means it was stolen or replayed: the store has revoked
       // the family; its access tokens go too.
-    {
-      // (a named vector: g++ 12 miscompiles a braced list inside co_await)
-      std::vector<std::string> family{outcome->family_id};
-      (void)co_await deps.revocations.RevokeSessions(std::move(family));
-    }
+      {
+        // (a named vector: g++ 12 miscompiles a braced list inside co_await)
+        std::vector<std::string> family{outcome->family_id};
+        (void)co_await deps.revocations.RevokeSessions(std::move(family));
+      }
       co_return std::unexpected(invalid);
     case RotationOutcome::Kind::kUnknown:
       break;

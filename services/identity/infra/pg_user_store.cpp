@@ -64,7 +64,8 @@ std::vector<std::string> Column(const pg::Rows& rows) {
 
 app::Async<domain::User> PgUserStore::Create(domain::User user, std::string password_hash,
                                              app::NewSession session, std::string request_id) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<domain::User> {
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<domain::User> {
     auto result = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<domain::User> {
       auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
       if (!rows) return std::unexpected(rows.error());
@@ -82,42 +83,49 @@ app::Async<domain::User> PgUserStore::Create(domain::User user, std::string pass
       return std::unexpected(Db(result.error()));
     }
     return *result;
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<std::optional<domain::Credentials>> PgUserStore::FindByEmail(std::string email) {
-  co_return co_await pool_.Run(
-      [email](pg::Connection& conn) -> Result<std::optional<domain::Credentials>> {
-        auto rows = conn.Execute(q::kUserByEmail, {email});
-        if (!rows) return std::unexpected(Db(rows.error()));
-        if (rows->Empty()) return std::nullopt;
-        return ReadCredentials(*rows, 0);
-      });
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [email](pg::Connection& conn) -> Result<std::optional<domain::Credentials>> {
+    auto rows = conn.Execute(q::kUserByEmail, {email});
+    if (!rows) return std::unexpected(Db(rows.error()));
+    if (rows->Empty()) return std::nullopt;
+    return ReadCredentials(*rows, 0);
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<std::optional<domain::Credentials>> PgUserStore::FindById(std::string id) {
   if (!platform::IsUuid(id)) co_return std::nullopt;
-  co_return co_await pool_.Run(
-      [id](pg::Connection& conn) -> Result<std::optional<domain::Credentials>> {
-        auto rows = conn.Execute(q::kUserById, {id});
-        if (!rows) return std::unexpected(Db(rows.error()));
-        if (rows->Empty()) return std::nullopt;
-        return ReadCredentials(*rows, 0);
-      });
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [id](pg::Connection& conn) -> Result<std::optional<domain::Credentials>> {
+    auto rows = conn.Execute(q::kUserById, {id});
+    if (!rows) return std::unexpected(Db(rows.error()));
+    if (rows->Empty()) return std::nullopt;
+    return ReadCredentials(*rows, 0);
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<void> PgUserStore::OpenSession(std::string user_id, app::NewSession session) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<void> {
-    auto r = conn.Transaction(
-        [&](pg::Connection& tx) -> pg::DbResult<void> { return InsertSession(tx, user_id, session); });
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<void> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
+      return InsertSession(tx, user_id, session);
+    });
     if (!r) return std::unexpected(Db(r.error()));
     return {};
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
                                                      app::NewSession next) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<app::RotationOutcome> {
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<app::RotationOutcome> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<app::RotationOutcome> {
       auto rows = tx.Execute(q::kLockRefreshToken, {presented_hash});
       if (!rows) return std::unexpected(rows.error());
@@ -138,9 +146,8 @@ app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
       if (auto m = tx.Execute(q::kMarkRefreshTokenUsed, {presented_hash}); !m) {
         return std::unexpected(m.error());
       }
-      if (auto i = tx.Execute(q::kInsertRefreshToken,
-                              {next.refresh_token_hash, out.family_id,
-                               std::to_string(next.lifetime.count())});
+      if (auto i = tx.Execute(q::kInsertRefreshToken, {next.refresh_token_hash, out.family_id,
+                                                       std::to_string(next.lifetime.count())});
           !i) {
         return std::unexpected(i.error());
       }
@@ -149,22 +156,26 @@ app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
     });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<std::vector<std::string>> PgUserStore::EndSessions(std::string user_id,
                                                               std::string family_id,
                                                               std::string refresh_token_hash) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<std::vector<std::string>> {
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
     auto rows = conn.Execute(q::kEndSessions, {user_id, family_id, refresh_token_hash});
     if (!rows) return std::unexpected(Db(rows.error()));
     return Column(*rows);
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<domain::User> PgUserStore::Update(std::string user_id, app::ProfileChange change,
                                              std::string request_id) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<domain::User> {
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<domain::User> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::optional<domain::User>> {
       pg::Param ttl;
       if (change.default_task_ttl_seconds.value) {
@@ -184,13 +195,15 @@ app::Async<domain::User> PgUserStore::Update(std::string user_id, app::ProfileCh
     if (!r) return std::unexpected(Db(r.error()));
     if (!*r) return std::unexpected(Error::NotFound("user not found"));
     return **r;
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<std::vector<std::string>> PgUserStore::ChangePassword(std::string user_id,
                                                                  std::string new_hash,
                                                                  std::string keep_family) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<std::vector<std::string>> {
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::vector<std::string>> {
       if (auto u = tx.Execute(q::kUpdatePassword, {user_id, new_hash}); !u) {
         return std::unexpected(u.error());
@@ -201,12 +214,14 @@ app::Async<std::vector<std::string>> PgUserStore::ChangePassword(std::string use
     });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 app::Async<std::vector<std::string>> PgUserStore::Delete(std::string user_id,
                                                          std::string request_id) {
-  co_return co_await pool_.Run([=](pg::Connection& conn) -> Result<std::vector<std::string>> {
+  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
+  auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::vector<std::string>> {
       auto live = tx.Execute(q::kLiveFamilies, {user_id});
       if (!live) return std::unexpected(live.error());
@@ -228,7 +243,8 @@ app::Async<std::vector<std::string>> PgUserStore::Delete(std::string user_id,
     });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
-  });
+  };
+  co_return co_await pool_.Run(std::move(work));
 }
 
 }  // namespace identity::infra

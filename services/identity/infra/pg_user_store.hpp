@@ -24,8 +24,7 @@ class PgUserStore : public app::UserStore {
                                   std::string request_id) override;
   app::Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string new_hash,
                                                       std::string keep_family) override;
-  app::Async<std::vector<std::string>> Delete(std::string user_id,
-                                              std::string request_id) override;
+  app::Async<std::vector<std::string>> Delete(std::string user_id, std::string request_id) override;
 
  private:
   platform::pg::Pool& pool_;

@@ -27,8 +27,9 @@ app::Async<void> RedisLoginThrottle::Check(std::string email, std::string client
   if (count(r[0]) >= limits_.per_email) wait = std::max<std::int64_t>(wait, r[1].integer);
   if (count(r[2]) >= limits_.per_client) wait = std::max<std::int64_t>(wait, r[3].integer);
   if (count(r[0]) >= limits_.per_email || count(r[2]) >= limits_.per_client) {
-    co_return std::unexpected(platform::Error::RateLimited(
-        "too many failed logins; try again later", static_cast<int>(std::max<std::int64_t>(wait, 1))));
+    co_return std::unexpected(
+        platform::Error::RateLimited("too many failed logins; try again later",
+                                     static_cast<int>(std::max<std::int64_t>(wait, 1))));
   }
   co_return platform::Result<void>{};
 }

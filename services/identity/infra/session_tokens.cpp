@@ -37,8 +37,6 @@ app::Async<void> RedisAccessRevocations::RevokeSessions(std::vector<std::string>
 
 std::string SystemEnvironment::NewId() { return platform::NewUuidV7(); }
 
-std::string SystemEnvironment::Now() {
-  return platform::FormatTimestamp(platform::Clock::now());
-}
+std::string SystemEnvironment::Now() { return platform::FormatTimestamp(platform::Clock::now()); }
 
 }  // namespace identity::infra

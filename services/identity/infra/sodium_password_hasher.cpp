@@ -44,19 +44,18 @@ bool SodiumPasswordHasher::Admit() {
 
 app::Async<std::string> SodiumPasswordHasher::Hash(std::string password) {
   if (!Admit()) co_return std::unexpected(Error::Unavailable("too many password checks", 1));
-  auto result = co_await platform::Offload(pool_, [this, password = std::move(password)] {
-    return HashNow(password, params_);
-  });
+  auto result = co_await platform::Offload(
+      pool_, [this, password = std::move(password)] { return HashNow(password, params_); });
   --admitted_;
   co_return result;
 }
 
 app::Async<bool> SodiumPasswordHasher::Verify(std::string hash, std::string password) {
   if (!Admit()) co_return std::unexpected(Error::Unavailable("too many password checks", 1));
-  auto result = co_await platform::Offload(
-      pool_, [hash = std::move(hash), password = std::move(password)]() -> Result<bool> {
-        return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-      });
+  auto work = [hash = std::move(hash), password = std::move(password)]() -> Result<bool> {
+    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  };
+  auto result = co_await platform::Offload(pool_, std::move(work));
   --admitted_;
   co_return result;
 }

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "platform/bus/nats_error.hpp"
-#include "platform/log.hpp"
 
 namespace platform::bus {
 namespace {

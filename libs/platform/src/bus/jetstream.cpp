@@ -20,7 +20,10 @@ using MsgPtr = std::unique_ptr<natsMsg, Deleter<natsMsg, natsMsg_Destroy>>;
 using PubAckPtr = std::unique_ptr<jsPubAck, Deleter<jsPubAck, jsPubAck_Destroy>>;
 using StreamInfoPtr = std::unique_ptr<jsStreamInfo, Deleter<jsStreamInfo, jsStreamInfo_Destroy>>;
 
-void OnDisconnected(natsConnection*, void*) { log::Warn("nats disconnected; reconnecting"); }
+void OnDisconnected(natsConnection* nc, void*) {
+  // Closing our own connection also reports a disconnect; only an outage is worth a warning.
+  if (!natsConnection_IsClosed(nc)) log::Warn("nats disconnected; reconnecting");
+}
 void OnReconnected(natsConnection*, void*) { log::Info("nats reconnected"); }
 
 }  // namespace
@@ -118,8 +121,8 @@ Result<PublishAck> JetStream::Publish(std::string_view subject, std::string_view
                                       std::string_view msg_id) {
   natsMsg* raw = nullptr;
   std::string subj(subject);
-  natsStatus s = natsMsg_Create(&raw, subj.c_str(), nullptr, data.data(),
-                                static_cast<int>(data.size()));
+  natsStatus s =
+      natsMsg_Create(&raw, subj.c_str(), nullptr, data.data(), static_cast<int>(data.size()));
   if (s != NATS_OK) return std::unexpected(NatsError("create message", s));
   MsgPtr msg(raw);
   std::string id(msg_id);

@@ -1,7 +1,7 @@
 #include "platform/http/message.hpp"
 
-#include <algorithm>
 #include <strings.h>
+#include <algorithm>
 
 namespace platform::http {
 

@@ -34,8 +34,10 @@ Result<RouteMatch> Router::Find(std::string_view method, std::string_view path) 
     for (std::size_t i = 0; i < segments.size() && ok; ++i) {
       const auto& want = route.segments[i];
       if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-        if (segments[i].empty()) ok = false;
-        else match.params.emplace(want.substr(1, want.size() - 2), std::string(segments[i]));
+        if (segments[i].empty())
+          ok = false;
+        else
+          match.params.emplace(want.substr(1, want.size() - 2), std::string(segments[i]));
       } else {
         ok = want == segments[i];
       }

@@ -6,8 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -65,7 +65,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept() {
     while (!stopping) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping) break;
         continue;
@@ -86,8 +87,9 @@ struct HttpServer::Impl {
     try {
       co_return co_await (*match->handler)(request);
     } catch (const std::exception& e) {
-      log::Error("unhandled exception in handler",
-                 {{"request_id", request.request_id}, {"route", request.route}, {"what", e.what()}});
+      log::Error(
+          "unhandled exception in handler",
+          {{"request_id", request.request_id}, {"route", request.route}, {"what", e.what()}});
     }
     co_return Response::Problem(Error::Internal());
   }
@@ -99,7 +101,8 @@ struct HttpServer::Impl {
     const std::string& route = request.route.empty() ? std::string("unmatched") : request.route;
     registry
         .GetCounter("http_requests_total", "HTTP requests by route, method and status",
-                    {{"route", route}, {"method", request.method},
+                    {{"route", route},
+                     {"method", request.method},
                      {"status", std::to_string(response.status)}})
         .Inc();
     registry

@@ -32,8 +32,7 @@ TEST(Config, ParsesTypedValues) {
 }
 
 TEST(Config, BadValueIsReportedByVariableName) {
-  platform::Config config("svc", "test",
-                          FakeEnv({{"TODO_PORT", "80x"}, {"TODO_THREADS", "0"}}));
+  platform::Config config("svc", "test", FakeEnv({{"TODO_PORT", "80x"}, {"TODO_THREADS", "0"}}));
   config.Port("TODO_PORT", 8081, "port");
   config.Integer("TODO_THREADS", 2, 1, 64, "threads");
   ASSERT_EQ(config.Errors().size(), 2u);

@@ -82,8 +82,6 @@ TEST(StrictJson, InvalidUtf8IsRejected) {
   EXPECT_FALSE(StrictObject::Parse("{\"a\":\"\xff\"}").has_value());
 }
 
-TEST(JsonWriter, EscapesStrings) {
-  EXPECT_EQ(platform::JsonQuote("a\"b\n"), "\"a\\\"b\\n\"");
-}
+TEST(JsonWriter, EscapesStrings) { EXPECT_EQ(platform::JsonQuote("a\"b\n"), "\"a\\\"b\\n\""); }
 
 }  // namespace

@@ -2,10 +2,10 @@
 
 #include <utility>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
@@ -32,8 +32,8 @@ T RunSync(boost::asio::awaitable<T> task) {
 }
 
 struct FakeStore : UserStore {
-  std::map<std::string, domain::Credentials> users;  // by id
-  std::map<std::string, std::pair<std::string, bool>> tokens;  // hash -> (family, used)
+  std::map<std::string, domain::Credentials> users;              // by id
+  std::map<std::string, std::pair<std::string, bool>> tokens;    // hash -> (family, used)
   std::map<std::string, std::pair<std::string, bool>> families;  // id -> (user, revoked)
   int events = 0;
 
@@ -149,7 +149,9 @@ struct FakeThrottle : LoginThrottle {
 struct FakeTokens : SessionTokens {
   int counter = 0;
   std::string NewRefreshToken() override { return "refresh-" + std::to_string(++counter); }
-  std::string HashRefreshToken(std::string_view token) override { return "h(" + std::string(token) + ")"; }
+  std::string HashRefreshToken(std::string_view token) override {
+    return "h(" + std::string(token) + ")";
+  }
   Tokens Issue(const std::string& user, const std::string& family, std::string refresh) override {
     return {"access:" + user + ":" + family, std::move(refresh), 900};
   }
@@ -289,7 +291,8 @@ TEST_F(UseCases, PasswordChangeKeepsThisSessionAndRevokesTheOthers) {
 
 TEST_F(UseCases, PasswordChangeWithWrongCurrentPasswordChangesNothing) {
   auto auth = Register();
-  auto r = RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+  auto r =
+      RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.at(0).field, "current_password");
   EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");

@@ -30,8 +30,8 @@ std::vector<pg::Migration> OutboxMigrations();
 
 // EventDraft: what a use case knows about an event; EnqueueEvent adds the envelope.
 struct EventDraft {
-  std::string type;    // e.g. "todo.user.created"; also the NATS subject
-  std::string source;  // e.g. "/identity"
+  std::string type;     // e.g. "todo.user.created"; also the NATS subject
+  std::string source;   // e.g. "/identity"
   std::string subject;  // the entity id
   std::int64_t entity_version = 0;
   std::string data_json;  // the entity's whole state, already serialised
@@ -52,7 +52,7 @@ struct OutboxRelayOptions {
   // Upper bound on how late a row is noticed when a notification is lost.
   std::chrono::milliseconds poll_interval{500};
   // Test hook: may throw to simulate a crash between a publish and the row being marked.
-  std::function<void(std::int64_t outbox_id)> after_publish_before_mark;
+  std::function<void(std::int64_t outbox_id)> after_publish_before_mark = {};
 };
 
 // OutboxRelay: publishes pending outbox rows in id order on a background thread; a repeat

@@ -41,7 +41,8 @@ class Pool {
   // Runs work(Connection&) on a pool thread; the coroutine resumes on its own executor.
   template <typename F>
   boost::asio::awaitable<std::invoke_result_t<F&, Connection&>> Run(F work) {
-    return Offload(workers_, [this, work = std::move(work)]() mutable { return RunBlocking(work); });
+    return Offload(workers_,
+                   [this, work = std::move(work)]() mutable { return RunBlocking(work); });
   }
 
   // The same, on the calling thread: for start-up and background loops.

@@ -47,9 +47,8 @@ class Client {
   Result<std::vector<Reply>> ExecuteBlocking(const std::vector<Command>& commands);
 
   boost::asio::awaitable<Result<std::vector<Reply>>> Execute(std::vector<Command> commands) {
-    return Offload(workers_, [this, commands = std::move(commands)] {
-      return ExecuteBlocking(commands);
-    });
+    return Offload(workers_,
+                   [this, commands = std::move(commands)] { return ExecuteBlocking(commands); });
   }
   boost::asio::awaitable<Result<Reply>> Execute1(Command command);
 

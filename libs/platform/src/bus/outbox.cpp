@@ -1,0 +1,240 @@
+#include "platform/bus/outbox.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+
+#include "platform/json.hpp"
+#include "platform/log.hpp"
+#include "platform/time.hpp"
+#include "platform/uuid.hpp"
+
+namespace platform::bus {
+namespace {
+
+constexpr std::string_view kOutboxSql =
+    "CREATE TABLE IF NOT EXISTS outbox (\n"
+    "  id bigserial PRIMARY KEY,\n"
+    "  event_id uuid NOT NULL UNIQUE,\n"
+    "  subject text NOT NULL,\n"
+    "  payload text NOT NULL,\n"
+    "  created_at timestamptz NOT NULL DEFAULT now(),\n"
+    "  sent_at timestamptz\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (id) WHERE sent_at IS NULL;\n";
+
+// One statement, so an enqueue costs one round trip. Notifications with the same payload are
+// folded into one per transaction and delivered only on commit.
+constexpr pg::Query kEnqueue{
+    "outbox_enqueue",
+    "WITH inserted AS (INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3) "
+    "RETURNING id) SELECT pg_notify('todo_outbox', '') FROM inserted"};
+// Never `id > last_seen`: ids are taken before commit, so a slow transaction's row would be
+// skipped for ever. SKIP LOCKED lets several relays share the work.
+constexpr pg::Query kPending{"outbox_pending",
+                             "SELECT id, event_id, subject, payload FROM outbox "
+                             "WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"};
+constexpr pg::Query kMarkSent{"outbox_mark_sent",
+                              "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])"};
+constexpr pg::Query kBacklog{"outbox_backlog", "SELECT count(*) FROM outbox WHERE sent_at IS NULL"};
+constexpr std::string_view kListen = "LISTEN todo_outbox";
+
+constexpr std::chrono::milliseconds kMinBackoff{100};
+constexpr std::chrono::milliseconds kMaxBackoff{5000};
+// WaitNotification cannot be interrupted, so the relay waits in slices to notice Stop.
+constexpr std::chrono::milliseconds kWaitSlice{100};
+
+std::string IdArray(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::vector<pg::Migration> OutboxMigrations() {
+  return {pg::Migration{"000_outbox.sql", std::string(kOutboxSql)}};
+}
+
+std::string EventEnvelope(const EventDraft& draft, std::string_view event_id,
+                          std::string_view time) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("specversion", "1.0");
+  w.Field("id", event_id);
+  w.Field("source", draft.source);
+  w.Field("type", draft.type);
+  w.Field("subject", draft.subject);
+  w.Field("time", time);
+  w.Field("datacontenttype", "application/json");
+  w.Field("entityversion", draft.entity_version);
+  if (!draft.request_id.empty()) w.Field("requestid", draft.request_id);
+  w.Key("data");
+  w.Raw(draft.data_json);
+  w.EndObject();
+  return w.Take();
+}
+
+pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& draft) {
+  std::string id = NewUuidV7();
+  std::string payload = EventEnvelope(draft, id, FormatTimestamp(Clock::now()));
+  auto inserted = tx.Execute(kEnqueue, {id, draft.type, std::move(payload)});
+  if (!inserted) return std::unexpected(inserted.error());
+  return id;
+}
+
+OutboxRelay::OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOptions opts)
+    : conninfo_(std::move(pg_conninfo)),
+      js_(js),
+      opts_(std::move(opts)),
+      published_(metrics::DefaultRegistry().GetCounter(
+          "outbox_published_total", "Outbox events published to JetStream and marked sent")),
+      backlog_(std::make_shared<std::atomic<std::int64_t>>(0)) {
+  metrics::DefaultRegistry().AddCallbackGauge(
+      "outbox_backlog", "Outbox events not yet published (as last seen by the relay)",
+      [backlog = backlog_] { return static_cast<double>(backlog->load()); });
+}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+void OutboxRelay::Start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxRelay::Stop() {
+  std::thread thread;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    thread = std::move(thread_);
+  }
+  wake_.notify_all();
+  if (thread.joinable()) thread.join();
+}
+
+Result<std::size_t> OutboxRelay::RunOnce(pg::Connection& conn) {
+  std::vector<std::int64_t> sent;
+  std::optional<Error> publish_error;
+  auto batch = [&](pg::Connection& tx) -> pg::DbResult<void> {
+    auto rows = tx.Execute(kPending, {std::to_string(opts_.batch)});
+    if (!rows) return std::unexpected(rows.error());
+    for (int i = 0; i < rows->Size(); ++i) {
+      std::int64_t id = rows->Int(i, 0);
+      // In order and one at a time: a later event must not be stored before an earlier one.
+      auto ack = js_.Publish(rows->Text(i, 2), rows->Text(i, 3), rows->Text(i, 1));
+      if (!ack) {
+        publish_error = ack.error();
+        break;
+      }
+      if (opts_.after_publish_before_mark) opts_.after_publish_before_mark(id);
+      sent.push_back(id);
+    }
+    if (sent.empty()) return {};
+    auto marked = tx.Execute(kMarkSent, {IdArray(sent)});
+    if (!marked) return std::unexpected(marked.error());
+    return {};
+  };
+
+  pg::DbResult<void> done;
+  try {
+    done = conn.Transaction(batch);
+  } catch (...) {
+    // What a crash would do: the rows stay pending, unlocked, for the next relay.
+    (void)conn.ExecuteScript("ROLLBACK");
+    throw;
+  }
+  if (!done) return std::unexpected(done.error().ToError());
+  published_.Inc(sent.size());
+  if (publish_error) return std::unexpected(*publish_error);
+  return sent.size();
+}
+
+void OutboxRelay::RefreshBacklog(pg::Connection& conn) {
+  if (auto rows = conn.Execute(kBacklog); rows) backlog_->store(rows->Int(0, 0));
+}
+
+bool OutboxRelay::SleepUnlessStopped(std::chrono::milliseconds d) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, d, [this] { return stopping_.load(); });
+  return !stopping_;
+}
+
+void OutboxRelay::Loop() {
+  std::unique_ptr<pg::Connection> conn;
+  auto backoff = kMinBackoff;
+  auto fail = [&](std::string_view what, std::string_view error) {
+    log::Warn("outbox relay failed", {{"op", what}, {"error", error}});
+    // A broken connection is replaced; anything else is retried on the same one.
+    if (conn && !conn->Healthy()) conn.reset();
+    SleepUnlessStopped(backoff);
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  };
+
+  while (!stopping_) {
+    try {
+      if (!conn) {
+        auto opened = pg::Connection::Open(conninfo_);
+        if (!opened) {
+          fail("connect", opened.error().message);
+          continue;
+        }
+        conn = std::move(*opened);
+        if (auto listening = conn->ExecuteScript(kListen); !listening) {
+          conn.reset();
+          fail("listen", listening.error().message);
+          continue;
+        }
+      }
+
+      // Drain: a full batch means more may be waiting.
+      bool failed = false;
+      while (!stopping_) {
+        auto n = RunOnce(*conn);
+        if (!n) {
+          fail("publish", n.error().detail);
+          failed = true;
+          break;
+        }
+        if (*n < static_cast<std::size_t>(opts_.batch)) break;
+      }
+      if (failed) continue;
+      backoff = kMinBackoff;
+      RefreshBacklog(*conn);
+
+      // Idle until a commit notifies us or the poll interval passes.
+      auto deadline = std::chrono::steady_clock::now() + opts_.poll_interval;
+      bool notified = false;
+      while (!stopping_ && !notified) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds::zero()) break;
+        auto note = conn->WaitNotification(std::min(left, kWaitSlice));
+        if (!note) {
+          conn.reset();
+          fail("wait", note.error().message);
+          break;
+        }
+        notified = note->has_value();
+      }
+      // Several commits may have notified: one pass publishes them all, so drop the rest.
+      while (notified && conn) {
+        auto more = conn->WaitNotification(std::chrono::milliseconds::zero());
+        if (!more || !more->has_value()) break;
+      }
+    } catch (const std::exception& e) {
+      conn.reset();
+      fail("exception", e.what());
+    } catch (...) {
+      conn.reset();
+      fail("exception", "unknown");
+    }
+  }
+}
+
+}  // namespace platform::bus

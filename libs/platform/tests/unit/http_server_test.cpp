@@ -1,0 +1,205 @@
+// The HTTP server on a real loopback socket: limits, request ids, keep-alive, shutdown.
+
+#include <utility>
+
+#include "platform/http/server.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <future>
+#include <string>
+#include <thread>
+
+namespace {
+
+using platform::http::Request;
+using platform::http::Response;
+
+// A blocking client: enough to speak HTTP/1.1 to the server under test.
+class RawClient {
+ public:
+  explicit RawClient(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{5, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawClient() { ::close(fd_); }
+  bool Connected() const { return connected_; }
+  void Send(const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      auto n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+  // Reads one response (headers + Content-Length body).
+  std::string ReadResponse() {
+    while (buffer_.find("\r\n\r\n") == std::string::npos) {
+      if (!Fill()) return std::exchange(buffer_, "");
+    }
+    auto header_end = buffer_.find("\r\n\r\n") + 4;
+    std::size_t length = 0;
+    auto pos = buffer_.find("Content-Length: ");
+    if (pos != std::string::npos && pos < header_end) length = std::stoul(buffer_.substr(pos + 16));
+    while (buffer_.size() < header_end + length) {
+      if (!Fill()) break;
+    }
+    std::string response = buffer_.substr(0, header_end + length);
+    buffer_.erase(0, header_end + length);
+    return response;
+  }
+
+ private:
+  bool Fill() {
+    char chunk[4096];
+    auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+  int fd_;
+  bool connected_ = false;
+  std::string buffer_;
+};
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void Start(platform::http::Router router) {
+    platform::http::ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.access_log = false;
+    server_ = std::make_unique<platform::http::HttpServer>(options, std::move(router));
+    server_->Listen();
+    port_ = server_->BoundPort();
+    runner_ = std::async(std::launch::async, [this] { server_->Run(); });
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->Shutdown();
+      ASSERT_EQ(runner_.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    }
+  }
+  std::unique_ptr<platform::http::HttpServer> server_;
+  std::future<void> runner_;
+  int port_ = 0;
+};
+
+platform::http::Router EchoRouter() {
+  platform::http::Router router;
+  router.Add("POST", "/echo", [](Request& r) -> boost::asio::awaitable<Response> {
+    co_return Response::Json(200, "{\"size\":" + std::to_string(r.body.size()) + "}");
+  });
+  router.Add("GET", "/items/{id}", [](Request& r) -> boost::asio::awaitable<Response> {
+    co_return Response::Json(200, "{\"id\":\"" + r.params.at("id") + "\"}");
+  });
+  return router;
+}
+
+TEST_F(HttpServerTest, BodyOver64KiBIsRefusedWith413Problem) {
+  Start(EchoRouter());
+  RawClient client(port_);
+  ASSERT_TRUE(client.Connected());
+  std::string body(70 * 1024, 'x');
+  client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
+              "\r\n\r\n" + body);
+  auto response = client.ReadResponse();
+  EXPECT_NE(response.find("HTTP/1.1 413"), std::string::npos) << response;
+  EXPECT_NE(response.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(response.find("payload-too-large"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, BodyOfExactly64KiBIsAccepted) {
+  Start(EchoRouter());
+  RawClient client(port_);
+  std::string body(64 * 1024, 'x');
+  client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
+              "\r\n\r\n" + body);
+  auto response = client.ReadResponse();
+  EXPECT_NE(response.find("HTTP/1.1 200"), std::string::npos) << response.substr(0, 200);
+  EXPECT_NE(response.find("{\"size\":65536}"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, SaneRequestIdIsEchoedAndInsaneOneReplaced) {
+  Start(EchoRouter());
+  RawClient client(port_);
+  client.Send("GET /items/7 HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc-123\r\n\r\n");
+  EXPECT_NE(client.ReadResponse().find("abc-123"), std::string::npos);
+  client.Send("GET /items/7 HTTP/1.1\r\nHost: t\r\nX-Request-Id: bad id <script>\r\n\r\n");
+  auto response = client.ReadResponse();
+  EXPECT_EQ(response.find("<script>"), std::string::npos);
+  EXPECT_NE(response.find("X-Request-Id: "), std::string::npos);
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Start(EchoRouter());
+  RawClient client(port_);
+  for (int i = 0; i < 3; ++i) {
+    client.Send("GET /items/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto response = client.ReadResponse();
+    EXPECT_NE(response.find("{\"id\":\"" + std::to_string(i) + "\"}"), std::string::npos);
+  }
+}
+
+TEST_F(HttpServerTest, UnknownPathAndWrongMethodAreProblems) {
+  Start(EchoRouter());
+  RawClient client(port_);
+  client.Send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(client.ReadResponse().find("HTTP/1.1 404"), std::string::npos);
+  client.Send("DELETE /echo HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(client.ReadResponse().find("HTTP/1.1 405"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ShutdownLetsTheInFlightRequestFinish) {
+  std::promise<void> entered;
+  platform::http::Router router;
+  router.Add("GET", "/slow", [&entered](Request&) -> boost::asio::awaitable<Response> {
+    entered.set_value();
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(300));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    co_return Response::Json(200, "{\"done\":true}");
+  });
+  Start(std::move(router));
+  RawClient client(port_);
+  client.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  entered.get_future().wait();
+  server_->Shutdown();
+  auto response = client.ReadResponse();
+  EXPECT_NE(response.find("{\"done\":true}"), std::string::npos);
+  EXPECT_NE(response.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(runner_.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  RawClient late(port_);
+  EXPECT_FALSE(late.Connected());
+}
+
+TEST_F(HttpServerTest, HandlerExceptionBecomesInternalProblemWithoutDetails) {
+  platform::http::Router router;
+  router.Add("GET", "/boom", [](Request&) -> boost::asio::awaitable<Response> {
+    throw std::runtime_error("SELECT secret FROM internals");
+    co_return Response::NoContent();
+  });
+  Start(std::move(router));
+  RawClient client(port_);
+  client.Send("GET /boom HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto response = client.ReadResponse();
+  EXPECT_NE(response.find("HTTP/1.1 500"), std::string::npos);
+  EXPECT_EQ(response.find("SELECT"), std::string::npos);
+}
+
+}  // namespace
