@@ -5,6 +5,8 @@
 #include "platform/bus/outbox.hpp"
 #include "platform/uuid.hpp"
 
+// The methods are plain functions returning the pool's awaitable, not coroutines, so their
+// lambdas capture ordinary parameters (see platform/offload.hpp for the g++ 12 trap).
 namespace identity::infra {
 
 namespace pg = platform::pg;
@@ -64,7 +66,6 @@ std::vector<std::string> Column(const pg::Rows& rows) {
 
 app::Async<domain::User> PgUserStore::Create(domain::User user, std::string password_hash,
                                              app::NewSession session, std::string request_id) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<domain::User> {
     auto result = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<domain::User> {
       auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
@@ -84,34 +85,31 @@ app::Async<domain::User> PgUserStore::Create(domain::User user, std::string pass
     }
     return *result;
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<std::optional<domain::Credentials>> PgUserStore::FindByEmail(std::string email) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [email](pg::Connection& conn) -> Result<std::optional<domain::Credentials>> {
     auto rows = conn.Execute(q::kUserByEmail, {email});
     if (!rows) return std::unexpected(Db(rows.error()));
     if (rows->Empty()) return std::nullopt;
     return ReadCredentials(*rows, 0);
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<std::optional<domain::Credentials>> PgUserStore::FindById(std::string id) {
-  if (!platform::IsUuid(id)) co_return std::nullopt;
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [id](pg::Connection& conn) -> Result<std::optional<domain::Credentials>> {
+    if (!platform::IsUuid(id)) return std::nullopt;
     auto rows = conn.Execute(q::kUserById, {id});
     if (!rows) return std::unexpected(Db(rows.error()));
     if (rows->Empty()) return std::nullopt;
     return ReadCredentials(*rows, 0);
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<void> PgUserStore::OpenSession(std::string user_id, app::NewSession session) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<void> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
       return InsertSession(tx, user_id, session);
@@ -119,12 +117,11 @@ app::Async<void> PgUserStore::OpenSession(std::string user_id, app::NewSession s
     if (!r) return std::unexpected(Db(r.error()));
     return {};
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
                                                      app::NewSession next) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<app::RotationOutcome> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<app::RotationOutcome> {
       auto rows = tx.Execute(q::kLockRefreshToken, {presented_hash});
@@ -157,24 +154,22 @@ app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<std::vector<std::string>> PgUserStore::EndSessions(std::string user_id,
                                                               std::string family_id,
                                                               std::string refresh_token_hash) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
     auto rows = conn.Execute(q::kEndSessions, {user_id, family_id, refresh_token_hash});
     if (!rows) return std::unexpected(Db(rows.error()));
     return Column(*rows);
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<domain::User> PgUserStore::Update(std::string user_id, app::ProfileChange change,
                                              std::string request_id) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<domain::User> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::optional<domain::User>> {
       pg::Param ttl;
@@ -196,13 +191,12 @@ app::Async<domain::User> PgUserStore::Update(std::string user_id, app::ProfileCh
     if (!*r) return std::unexpected(Error::NotFound("user not found"));
     return **r;
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<std::vector<std::string>> PgUserStore::ChangePassword(std::string user_id,
                                                                  std::string new_hash,
                                                                  std::string keep_family) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::vector<std::string>> {
       if (auto u = tx.Execute(q::kUpdatePassword, {user_id, new_hash}); !u) {
@@ -215,12 +209,11 @@ app::Async<std::vector<std::string>> PgUserStore::ChangePassword(std::string use
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 app::Async<std::vector<std::string>> PgUserStore::Delete(std::string user_id,
                                                          std::string request_id) {
-  // A named lambda: g++ 12 corrupts closure temporaries inside co_await.
   auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::vector<std::string>> {
       auto live = tx.Execute(q::kLiveFamilies, {user_id});
@@ -244,7 +237,7 @@ app::Async<std::vector<std::string>> PgUserStore::Delete(std::string user_id,
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
   };
-  co_return co_await pool_.Run(std::move(work));
+  return pool_.Run(std::move(work));
 }
 
 }  // namespace identity::infra

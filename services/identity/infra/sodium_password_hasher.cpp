@@ -44,16 +44,21 @@ bool SodiumPasswordHasher::Admit() {
 
 app::Async<std::string> SodiumPasswordHasher::Hash(std::string password) {
   if (!Admit()) co_return std::unexpected(Error::Unavailable("too many password checks", 1));
-  auto result = co_await platform::Offload(
-      pool_, [this, password = std::move(password)] { return HashNow(password, params_); });
+  // Locals, not parameters, go into the lambda (see platform/offload.hpp).
+  std::string secret = std::move(password);
+  auto work = [this, secret = std::move(secret)] { return HashNow(secret, params_); };
+  auto result = co_await platform::Offload(pool_, std::move(work));
   --admitted_;
   co_return result;
 }
 
 app::Async<bool> SodiumPasswordHasher::Verify(std::string hash, std::string password) {
   if (!Admit()) co_return std::unexpected(Error::Unavailable("too many password checks", 1));
-  auto work = [hash = std::move(hash), password = std::move(password)]() -> Result<bool> {
-    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  // Locals, not parameters, go into the lambda (see platform/offload.hpp).
+  std::string stored = std::move(hash);
+  std::string secret = std::move(password);
+  auto work = [stored = std::move(stored), secret = std::move(secret)]() -> Result<bool> {
+    return crypto_pwhash_str_verify(stored.c_str(), secret.data(), secret.size()) == 0;
   };
   auto result = co_await platform::Offload(pool_, std::move(work));
   --admitted_;

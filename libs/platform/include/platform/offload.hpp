@@ -15,15 +15,19 @@
 
 namespace platform {
 
-// Not itself a coroutine: g++ 12 destroys a by-value coroutine parameter of lambda type twice
-// (a heap-use-after-free under ASan), so the work travels inside the initiation instead, held
-// by a unique_ptr whose moves are trivially safe.
+// g++ 12 mishandles objects of class type that coroutines hand around (a lambda inside a
+// coroutine that captures a by-value parameter sees a stale copy; a closure temporary inside a
+// co_await expression is copied bitwise), which ASan reports as double frees. So Offload is not
+// a coroutine, takes the work by reference, and moves it straight into a heap box.
+// Callers: pass a named lambda, and capture locals, never coroutine parameters.
 template <typename F>
-boost::asio::awaitable<std::invoke_result_t<F&>> Offload(boost::asio::thread_pool& pool, F work) {
-  using R = std::invoke_result_t<F&>;
-  auto boxed = std::make_unique<F>(std::move(work));
+boost::asio::awaitable<std::invoke_result_t<std::decay_t<F>&>> Offload(
+    boost::asio::thread_pool& pool, F&& work) {
+  using Job = std::decay_t<F>;
+  using R = std::invoke_result_t<Job&>;
+  auto boxed = std::make_unique<Job>(std::forward<F>(work));
   return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(R)>(
-      [&pool](auto handler, std::unique_ptr<F> job) {
+      [&pool](auto handler, std::unique_ptr<Job> job) {
         auto home = boost::asio::get_associated_executor(handler);
         boost::asio::post(
             pool, [home, job = std::move(job), handler = std::move(handler)]() mutable {

@@ -80,6 +80,9 @@ struct HttpServer::Impl {
     auto match = router.Find(request.method, request.path);
     if (!match) {
       auto response = Response::Problem(match.error());
+      if (match.error().kind == ErrorKind::kMethodNotAllowed) {
+        response.SetHeader("Allow", router.AllowedMethods(request.path));
+      }
       co_return response;
     }
     request.params = std::move(match->params);

@@ -46,6 +46,15 @@ TEST(Router, KnownPathWithOtherMethodIsMethodNotAllowed) {
   EXPECT_EQ(platform::HttpStatus(match.error().kind), 405);
 }
 
+TEST(Router, AllowedMethodsListsEveryMethodOfAPath) {
+  platform::http::Router router;
+  router.Add("GET", "/v1/users/me", Fixed(200));
+  router.Add("PATCH", "/v1/users/me", Fixed(200));
+  router.Add("POST", "/v1/auth/login", Fixed(200));
+  EXPECT_EQ(router.AllowedMethods("/v1/users/me"), "GET, PATCH");
+  EXPECT_EQ(router.AllowedMethods("/v1/nothing"), "");
+}
+
 TEST(Router, EmptyParameterSegmentDoesNotMatch) {
   platform::http::Router router;
   router.Add("GET", "/v1/tasks/{id}", Fixed(200));

@@ -24,6 +24,8 @@ class Router {
  public:
   void Add(std::string method, std::string pattern, Handler handler);
   Result<RouteMatch> Find(std::string_view method, std::string_view path) const;
+  // The methods a path answers to, comma-separated (for a 405's Allow header).
+  std::string AllowedMethods(std::string_view path) const;
 
  private:
   struct Route {
@@ -32,6 +34,8 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
   };
+  static bool Matches(const Route& route, const std::vector<std::string_view>& segments,
+                      std::unordered_map<std::string, std::string>* params);
   std::vector<Route> routes_;
 };
 
