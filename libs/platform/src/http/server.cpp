@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -182,12 +183,14 @@ struct HttpServer::Impl {
       request.request_id = IsSaneRequestId(std::string_view(incoming_id.data(), incoming_id.size()))
                                ? std::string(incoming_id)
                                : NewUuidV7();
-      if (!ec) {
+      if (parser.is_header_done()) {
         request.method = std::string(message.method_string());
         request.target = std::string(message.target());
         auto q = request.target.find('?');
         request.path = request.target.substr(0, q);
         if (q != std::string::npos) request.query = request.target.substr(q + 1);
+      }
+      if (!ec) {
         for (const auto& field : message) {
           auto name = field.name_string();
           request.headers.emplace_back(LowerCase(std::string_view(name.data(), name.size())),
@@ -202,10 +205,29 @@ struct HttpServer::Impl {
       Record(request, response, started);
       co_await WriteResponse(stream, response, request.request_id, keep_alive, head, write_ec);
       --in_flight;
-      if (write_ec || !keep_alive) break;
+      if (write_ec || !keep_alive) {
+        if (!write_ec && close_after) co_await DrainBeforeClose(stream);
+        break;
+      }
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // After refusing a request whose body was not read (413, malformed), the peer may still be
+  // sending it; closing at once would reset the connection and a proxy would answer 502
+  // instead of passing on our answer. So: stop sending, then read and discard what is still
+  // coming (bounded in bytes and time) until the peer closes.
+  asio::awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 16 * 1024> scratch{};
+    std::size_t discarded = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (!ec && discarded < 4 * 1024 * 1024) {
+      discarded += co_await stream.async_read_some(asio::buffer(scratch),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   asio::awaitable<void> DrainThenStop() {
