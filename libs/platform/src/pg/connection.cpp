@@ -57,6 +57,9 @@ DbResult<std::unique_ptr<Connection>> Connection::Open(const std::string& connin
     if (conn) PQfinish(conn);
     return std::unexpected(DbError{"", message});
   }
+  // Server notices ("relation already exists, skipping") are not errors: keep them off stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn));
 }
 
