@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <random>
 #include <stdexcept>
 
 namespace platform {
@@ -14,11 +15,7 @@ void FillRandom(unsigned char* data, int size) {
   if (RAND_bytes(data, size) != 1) throw std::runtime_error("RAND_bytes failed");
 }
 
-}  // namespace
-
-std::string NewUuidV7() {
-  std::array<unsigned char, 16> b{};
-  FillRandom(b.data(), static_cast<int>(b.size()));
+std::string FormatV7(std::array<unsigned char, 16> b) {
   auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count());
@@ -34,6 +31,25 @@ std::string NewUuidV7() {
     out.push_back(kHex[b[i] & 0x0F]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string NewUuidV7() {
+  std::array<unsigned char, 16> b{};
+  FillRandom(b.data(), static_cast<int>(b.size()));
+  return FormatV7(b);
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::array<unsigned char, 16> b{};
+  std::uint64_t hi = rng(), lo = rng();
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(hi >> (8 * i));
+    b[8 + i] = static_cast<unsigned char>(lo >> (8 * i));
+  }
+  return FormatV7(b);
 }
 
 bool IsUuid(std::string_view text) {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -15,8 +16,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -51,33 +55,77 @@ std::string LowerCase(std::string_view text) {
 
 }  // namespace
 
+// RouteStats: the metrics of one route, looked up once per route instead of per request.
+struct RouteStats {
+  std::string route;
+  std::string method;
+  metrics::Histogram* latency = nullptr;
+  std::array<std::atomic<metrics::Counter*>, 600> by_status{};
+};
+
 struct HttpServer::Impl {
   ServerOptions options;
   Router router;
-  asio::io_context context;
-  tcp::acceptor acceptor{context};
-  asio::signal_set signals{context, SIGTERM, SIGINT};
+  // One io_context per thread: connections never migrate, so threads do not contend on one
+  // scheduler queue. The acceptor lives on the first and hands sockets out round-robin.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
+  std::size_t next_context = 0;
   metrics::Registry& registry = metrics::DefaultRegistry();
+  std::mutex stats_mutex;
+  std::map<std::pair<const void*, std::string>, std::unique_ptr<RouteStats>> stats;
 
-  Impl(ServerOptions o, Router r) : options(std::move(o)), router(std::move(r)) {}
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(n, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  Impl(ServerOptions o, Router r)
+      : options(std::move(o)),
+        router(std::move(r)),
+        contexts(MakeContexts(options.threads)),
+        acceptor(*contexts.front()),
+        signals(*contexts.front(), SIGTERM, SIGINT) {}
 
   asio::awaitable<void> Accept() {
     while (!stopping) {
       beast::error_code ec;
-      tcp::socket socket =
-          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      auto& target = *contexts[next_context++ % contexts.size()];
+      tcp::socket socket(target);
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping) break;
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(acceptor.get_executor(), Session(std::move(socket)), asio::detached);
+      asio::co_spawn(target, Session(std::move(socket)), asio::detached);
     }
   }
 
-  asio::awaitable<Response> Dispatch(Request& request) {
+  RouteStats& StatsFor(const void* key, std::string_view route, std::string_view method) {
+    // Per-thread memo: the shared map is locked once per route and thread, not per request.
+    thread_local std::map<std::pair<const void*, std::string>, RouteStats*> memo;
+    std::pair<const void*, std::string> id{key, key ? std::string() : std::string(method)};
+    if (auto it = memo.find(id); it != memo.end()) return *it->second;
+    std::lock_guard lock(stats_mutex);
+    auto& slot = stats[id];
+    if (!slot) {
+      slot = std::make_unique<RouteStats>();
+      slot->route = route.empty() ? "unmatched" : std::string(route);
+      slot->method = std::string(method);
+      slot->latency =
+          &registry.GetHistogram("http_request_duration_seconds", "HTTP request latency by route",
+                                 {{"route", slot->route}});
+    }
+    memo[id] = slot.get();
+    return *slot;
+  }
+
+  asio::awaitable<Response> Dispatch(Request& request, const void*& route_key) {
     auto match = router.Find(request.method, request.path);
     if (!match) {
       auto response = Response::Problem(match.error());
@@ -88,6 +136,7 @@ struct HttpServer::Impl {
     }
     request.params = std::move(match->params);
     request.route = match->route;
+    route_key = match->handler;
     try {
       co_return co_await (*match->handler)(request);
     } catch (const std::exception& e) {
@@ -98,22 +147,24 @@ struct HttpServer::Impl {
     co_return Response::Problem(Error::Internal());
   }
 
-  void Record(const Request& request, const Response& response,
+  void Record(const Request& request, const Response& response, const void* route_key,
               std::chrono::steady_clock::time_point started) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const std::string& route = request.route.empty() ? std::string("unmatched") : request.route;
-    registry
-        .GetCounter("http_requests_total", "HTTP requests by route, method and status",
-                    {{"route", route},
-                     {"method", request.method},
-                     {"status", std::to_string(response.status)}})
-        .Inc();
-    registry
-        .GetHistogram("http_request_duration_seconds", "HTTP request latency by route",
-                      {{"route", route}})
-        .Observe(seconds);
-    if (options.access_log) {
+    auto& stats = StatsFor(route_key, request.route, request.method);
+    stats.latency->Observe(seconds);
+    int status = response.status >= 100 && response.status < 600 ? response.status : 599;
+    auto* counter = stats.by_status[status].load(std::memory_order_acquire);
+    if (counter == nullptr) {
+      counter = &registry.GetCounter(
+          "http_requests_total", "HTTP requests by route, method and status",
+          {{"route", stats.route}, {"method", stats.method}, {"status", std::to_string(status)}});
+      stats.by_status[status].store(counter, std::memory_order_release);
+    }
+    counter->Inc();
+    bool quiet = std::find(options.unlogged_routes.begin(), options.unlogged_routes.end(),
+                           request.route) != options.unlogged_routes.end();
+    if (options.access_log && !quiet) {
       log::Info("request", {{"request_id", request.request_id},
                             {"method", request.method},
                             {"path", request.path},
@@ -169,6 +220,7 @@ struct HttpServer::Impl {
         break;
       }
       bool close_after = false;
+      const void* route_key = nullptr;
       Response response;
       ++in_flight;
       if (ec == bhttp::error::body_limit) {
@@ -182,7 +234,7 @@ struct HttpServer::Impl {
       auto incoming_id = message["X-Request-Id"];
       request.request_id = IsSaneRequestId(std::string_view(incoming_id.data(), incoming_id.size()))
                                ? std::string(incoming_id)
-                               : NewUuidV7();
+                               : NewRequestId();
       if (parser.is_header_done()) {
         request.method = std::string(message.method_string());
         request.target = std::string(message.target());
@@ -197,12 +249,12 @@ struct HttpServer::Impl {
                                        std::string(field.value()));
         }
         request.body = std::move(message.body());
-        response = co_await Dispatch(request);
+        response = co_await Dispatch(request, route_key);
       }
       bool keep_alive = !close_after && !ec && message.keep_alive() && !stopping;
       bool head = message.method() == bhttp::verb::head;
       beast::error_code write_ec;
-      Record(request, response, started);
+      Record(request, response, route_key, started);
       co_await WriteResponse(stream, response, request.request_id, keep_alive, head, write_ec);
       --in_flight;
       if (write_ec || !keep_alive) {
@@ -231,7 +283,7 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> DrainThenStop() {
-    asio::steady_timer timer(context);
+    asio::steady_timer timer(*contexts.front());
     auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
     while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(10));
@@ -239,7 +291,7 @@ struct HttpServer::Impl {
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     log::Info("shutdown complete", {{"unfinished_requests", in_flight.load()}});
-    context.stop();
+    for (auto& context : contexts) context->stop();
   }
 
   void BeginShutdown() {
@@ -247,7 +299,8 @@ struct HttpServer::Impl {
     log::Info("shutting down: no longer accepting connections");
     beast::error_code ec;
     acceptor.close(ec);
-    asio::co_spawn(context, DrainThenStop(), asio::detached);
+    signals.cancel(ec);
+    asio::co_spawn(*contexts.front(), DrainThenStop(), asio::detached);
   }
 };
 
@@ -256,7 +309,7 @@ HttpServer::HttpServer(ServerOptions options, Router router)
 
 HttpServer::~HttpServer() = default;
 
-asio::io_context& HttpServer::Context() { return impl_->context; }
+asio::io_context& HttpServer::Context() { return *impl_->contexts.front(); }
 
 void HttpServer::Listen() {
   auto address = asio::ip::make_address(impl_->options.address);
@@ -274,17 +327,20 @@ void HttpServer::Run() {
   impl_->signals.async_wait([this](const beast::error_code& ec, int) {
     if (!ec) impl_->BeginShutdown();
   });
-  asio::co_spawn(impl_->context, impl_->Accept(), asio::detached);
+  asio::co_spawn(*impl_->contexts.front(), impl_->Accept(), asio::detached);
+  // Work guards keep idle contexts running until shutdown stops them.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& context : impl_->contexts) guards.push_back(asio::make_work_guard(*context));
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl_->options.threads; ++i) {
-    threads.emplace_back([this] { impl_->context.run(); });
+  for (std::size_t i = 1; i < impl_->contexts.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
   }
-  impl_->context.run();
+  impl_->contexts.front()->run();
   for (auto& t : threads) t.join();
 }
 
 void HttpServer::Shutdown() {
-  asio::post(impl_->context, [this] { impl_->BeginShutdown(); });
+  asio::post(*impl_->contexts.front(), [this] { impl_->BeginShutdown(); });
 }
 
 }  // namespace platform::http

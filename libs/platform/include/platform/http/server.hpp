@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "platform/http/router.hpp"
 
@@ -26,6 +27,8 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{30};
   std::chrono::seconds shutdown_grace{9};
   bool access_log = true;
+  // Probed many times a second by orchestrators: counted in metrics, not written to the log.
+  std::vector<std::string> unlogged_routes = {"/healthz", "/readyz", "/metrics"};
 };
 
 // HttpServer: serves a Router until SIGTERM/SIGINT, then stops accepting, lets in-flight
