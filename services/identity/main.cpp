@@ -77,6 +77,8 @@ int Run(int argc, char** argv) {
       config.Integer("TODO_ACCESS_TTL_SECONDS", 900, 60, 3600, "access token lifetime");
   auto refresh_ttl = config.Integer("TODO_REFRESH_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400,
                                     "refresh token lifetime");
+  auto session_max = config.Integer("TODO_SESSION_MAX_SECONDS", 90 * 86400, 3600, 365 * 86400,
+                                    "absolute lifetime of a session, however often refreshed");
   identity::infra::Argon2idParams argon;
   argon.ops_limit = static_cast<unsigned long long>(
       config.Integer("TODO_ARGON2_OPS", 2, 1, 10, "Argon2id iterations (t)"));
@@ -127,7 +129,8 @@ int Run(int argc, char** argv) {
   infra::SodiumPasswordHasher hasher(argon, static_cast<int>(hash_workers),
                                      static_cast<int>(hash_queue));
   infra::RedisLoginThrottle throttle(redis, limits);
-  infra::JwtSessionTokens tokens(signer, std::chrono::seconds(refresh_ttl));
+  infra::JwtSessionTokens tokens(signer, std::chrono::seconds(refresh_ttl),
+                                 std::chrono::seconds(session_max));
   infra::RedisAccessRevocations revocations(revocation_list, std::chrono::seconds(access_ttl));
   infra::SystemEnvironment environment;
   domain::CommonPasswords common(EmbeddedFile("common-passwords.txt"));

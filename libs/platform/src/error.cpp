@@ -7,6 +7,10 @@ namespace platform {
 Error Error::Validation(std::string detail, std::vector<FieldError> errors) {
   return Error{ErrorKind::kValidation, std::move(detail), std::move(errors), 0};
 }
+Error Error::InvalidField(std::string_view field, std::string message) {
+  std::string detail = std::string(field) + " " + message;
+  return Validation(std::move(detail), {{std::string(field), std::move(message)}});
+}
 Error Error::Unauthorized(std::string detail) {
   return Error{ErrorKind::kUnauthorized, std::move(detail), {}, 0};
 }

@@ -34,7 +34,7 @@ Async<AuthResult> LogIn(IdentityDeps& deps, LoginCommand command) {
   }
   std::string refresh = deps.tokens.NewRefreshToken();
   NewSession session{deps.env.NewId(), deps.tokens.HashRefreshToken(refresh),
-                     deps.tokens.RefreshTtl()};
+                     deps.tokens.RefreshTtl(), deps.tokens.SessionMaxAge()};
   if (auto opened = co_await deps.store.OpenSession(found->user.id, session); !opened) {
     co_return std::unexpected(opened.error());
   }

@@ -24,6 +24,7 @@ struct NewSession {
   std::string family_id;
   std::string refresh_token_hash;  // SHA-256 hex of the opaque token; the token itself is not kept
   std::chrono::seconds lifetime;
+  std::chrono::seconds session_max_age{0};  // when opening a family: its absolute lifetime
 };
 
 // RotationOutcome: what presenting a refresh token led to.
@@ -104,6 +105,7 @@ class SessionTokens {
                        std::string refresh_token) = 0;
   virtual std::chrono::seconds AccessTtl() const = 0;
   virtual std::chrono::seconds RefreshTtl() const = 0;
+  virtual std::chrono::seconds SessionMaxAge() const = 0;
 };
 
 // AccessRevocations: makes access tokens unusable at every service.

@@ -26,7 +26,7 @@ Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
   user.created_at = user.updated_at = deps.env.Now();
   std::string refresh = deps.tokens.NewRefreshToken();
   NewSession session{deps.env.NewId(), deps.tokens.HashRefreshToken(refresh),
-                     deps.tokens.RefreshTtl()};
+                     deps.tokens.RefreshTtl(), deps.tokens.SessionMaxAge()};
   auto created = co_await deps.store.Create(user, std::move(*hash), session, command.request_id);
   if (!created) co_return std::unexpected(created.error());
   auto tokens = deps.tokens.Issue(created->id, session.family_id, std::move(refresh));

@@ -6,8 +6,7 @@ namespace identity::domain {
 namespace {
 
 platform::Error Invalid(std::string_view field, std::string message) {
-  std::string detail = std::string(field) + " " + message;
-  return platform::Error::Validation(std::move(detail), {{std::string(field), std::move(message)}});
+  return platform::Error::InvalidField(field, std::move(message));
 }
 
 }  // namespace

@@ -45,7 +45,9 @@ pg::DbResult<void> Publish(pg::Connection& tx, std::string type, const domain::U
 
 pg::DbResult<void> InsertSession(pg::Connection& tx, const std::string& user_id,
                                  const app::NewSession& s) {
-  if (auto r = tx.Execute(q::kInsertFamily, {s.family_id, user_id}); !r) {
+  if (auto r = tx.Execute(q::kInsertFamily,
+                          {s.family_id, user_id, std::to_string(s.session_max_age.count())});
+      !r) {
     return std::unexpected(r.error());
   }
   if (auto r = tx.Execute(q::kInsertRefreshToken,

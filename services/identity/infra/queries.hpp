@@ -34,16 +34,18 @@ inline constexpr Query kDeleteUser{"identity_delete_user",
                                    "DELETE FROM users WHERE id = $1 RETURNING version"};
 
 inline constexpr Query kInsertFamily{"identity_insert_family",
-                                     "INSERT INTO session_families (id, user_id) VALUES ($1, $2)"};
+                                     "INSERT INTO session_families (id, user_id, expires_at) "
+                                     "VALUES ($1, $2, now() + make_interval(secs => $3::bigint))"};
 inline constexpr Query kInsertRefreshToken{
     "identity_insert_refresh_token",
     "INSERT INTO refresh_tokens (token_hash, family_id, expires_at) "
-    "VALUES ($1, $2, now() + make_interval(secs => $3::bigint))"};
+    "VALUES ($1, $2, LEAST(now() + make_interval(secs => $3::bigint), "
+    "(SELECT expires_at FROM session_families WHERE id = $2)))"};
 // Locks the presented token's row so two concurrent refreshes cannot both rotate it.
 inline constexpr Query kLockRefreshToken{
     "identity_lock_refresh_token",
     "SELECT t.family_id::text, f.user_id::text, t.used_at IS NOT NULL, "
-    "f.revoked_at IS NOT NULL, t.expires_at <= now() "
+    "f.revoked_at IS NOT NULL, t.expires_at <= now() OR f.expires_at <= now() "
     "FROM refresh_tokens t JOIN session_families f ON f.id = t.family_id "
     "WHERE t.token_hash = $1 FOR UPDATE OF t"};
 inline constexpr Query kMarkRefreshTokenUsed{

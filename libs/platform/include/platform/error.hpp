@@ -38,6 +38,8 @@ struct Error {
   int retry_after_seconds = 0;  // > 0 adds a Retry-After header
 
   static Error Validation(std::string detail, std::vector<FieldError> errors = {});
+  // A validation error about one field: "<field> <message>" as detail, and the field error.
+  static Error InvalidField(std::string_view field, std::string message);
   static Error Unauthorized(std::string detail = "missing or invalid credentials");
   static Error Forbidden(std::string detail);
   static Error NotFound(std::string detail = "resource not found");

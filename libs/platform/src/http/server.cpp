@@ -197,7 +197,9 @@ struct HttpServer::Impl {
       auto endpoint = stream.socket().remote_endpoint(ec);
       if (!ec) remote = endpoint.address().to_string();
     }
-    while (!stopping) {
+    // Not `while (!stopping)`: a request already sent on an accepted connection is still
+    // answered during shutdown (with Connection: close), instead of being dropped.
+    for (;;) {
       beast::error_code ec;
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(options.body_limit);
@@ -284,8 +286,13 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> DrainThenStop() {
     asio::steady_timer timer(*contexts.front());
-    auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
-    while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    auto started = std::chrono::steady_clock::now();
+    auto deadline = started + options.shutdown_grace;
+    // A short floor lets requests that clients already sent on open connections be read and
+    // counted as in flight before the loop decides nothing is left to finish.
+    auto floor = started + std::chrono::milliseconds(250);
+    while ((in_flight.load() > 0 || std::chrono::steady_clock::now() < floor) &&
+           std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(10));
       beast::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -4,6 +4,8 @@
 
 #include "platform/http/server.hpp"
 
+#include "loopback_client.hpp"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -21,61 +23,10 @@
 
 namespace {
 
+using platform::testing::LoopbackClient;
+
 using platform::http::Request;
 using platform::http::Response;
-
-// A blocking client: enough to speak HTTP/1.1 to the server under test.
-class RawClient {
- public:
-  explicit RawClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
-  ~RawClient() { ::close(fd_); }
-  bool Connected() const { return connected_; }
-  void Send(const std::string& data) {
-    std::size_t sent = 0;
-    while (sent < data.size()) {
-      auto n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return;
-      sent += static_cast<std::size_t>(n);
-    }
-  }
-  // Reads one response (headers + Content-Length body).
-  std::string ReadResponse() {
-    while (buffer_.find("\r\n\r\n") == std::string::npos) {
-      if (!Fill()) return std::exchange(buffer_, "");
-    }
-    auto header_end = buffer_.find("\r\n\r\n") + 4;
-    std::size_t length = 0;
-    auto pos = buffer_.find("Content-Length: ");
-    if (pos != std::string::npos && pos < header_end) length = std::stoul(buffer_.substr(pos + 16));
-    while (buffer_.size() < header_end + length) {
-      if (!Fill()) break;
-    }
-    std::string response = buffer_.substr(0, header_end + length);
-    buffer_.erase(0, header_end + length);
-    return response;
-  }
-
- private:
-  bool Fill() {
-    char chunk[4096];
-    auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
-    return true;
-  }
-  int fd_;
-  bool connected_ = false;
-  std::string buffer_;
-};
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -113,7 +64,7 @@ platform::http::Router EchoRouter() {
 
 TEST_F(HttpServerTest, BodyOver64KiBIsRefusedWith413Problem) {
   Start(EchoRouter());
-  RawClient client(port_);
+  LoopbackClient client(port_);
   ASSERT_TRUE(client.Connected());
   std::string body(70 * 1024, 'x');
   client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
@@ -126,7 +77,7 @@ TEST_F(HttpServerTest, BodyOver64KiBIsRefusedWith413Problem) {
 
 TEST_F(HttpServerTest, BodyOfExactly64KiBIsAccepted) {
   Start(EchoRouter());
-  RawClient client(port_);
+  LoopbackClient client(port_);
   std::string body(64 * 1024, 'x');
   client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
               "\r\n\r\n" + body);
@@ -137,7 +88,7 @@ TEST_F(HttpServerTest, BodyOfExactly64KiBIsAccepted) {
 
 TEST_F(HttpServerTest, SaneRequestIdIsEchoedAndInsaneOneReplaced) {
   Start(EchoRouter());
-  RawClient client(port_);
+  LoopbackClient client(port_);
   client.Send("GET /items/7 HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc-123\r\n\r\n");
   EXPECT_NE(client.ReadResponse().find("abc-123"), std::string::npos);
   client.Send("GET /items/7 HTTP/1.1\r\nHost: t\r\nX-Request-Id: bad id <script>\r\n\r\n");
@@ -148,7 +99,7 @@ TEST_F(HttpServerTest, SaneRequestIdIsEchoedAndInsaneOneReplaced) {
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   Start(EchoRouter());
-  RawClient client(port_);
+  LoopbackClient client(port_);
   for (int i = 0; i < 3; ++i) {
     client.Send("GET /items/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n");
     auto response = client.ReadResponse();
@@ -158,7 +109,7 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 
 TEST_F(HttpServerTest, UnknownPathAndWrongMethodAreProblems) {
   Start(EchoRouter());
-  RawClient client(port_);
+  LoopbackClient client(port_);
   client.Send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_NE(client.ReadResponse().find("HTTP/1.1 404"), std::string::npos);
   client.Send("DELETE /echo HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -176,7 +127,7 @@ TEST_F(HttpServerTest, ShutdownLetsTheInFlightRequestFinish) {
     co_return Response::Json(200, "{\"done\":true}");
   });
   Start(std::move(router));
-  RawClient client(port_);
+  LoopbackClient client(port_);
   client.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
   entered.get_future().wait();
   server_->Shutdown();
@@ -184,7 +135,7 @@ TEST_F(HttpServerTest, ShutdownLetsTheInFlightRequestFinish) {
   EXPECT_NE(response.find("{\"done\":true}"), std::string::npos);
   EXPECT_NE(response.find("Connection: close"), std::string::npos);
   EXPECT_EQ(runner_.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-  RawClient late(port_);
+  LoopbackClient late(port_);
   EXPECT_FALSE(late.Connected());
 }
 
@@ -195,7 +146,7 @@ TEST_F(HttpServerTest, HandlerExceptionBecomesInternalProblemWithoutDetails) {
     co_return Response::NoContent();
   });
   Start(std::move(router));
-  RawClient client(port_);
+  LoopbackClient client(port_);
   client.Send("GET /boom HTTP/1.1\r\nHost: t\r\n\r\n");
   auto response = client.ReadResponse();
   EXPECT_NE(response.find("HTTP/1.1 500"), std::string::npos);

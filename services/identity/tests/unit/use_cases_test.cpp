@@ -157,6 +157,7 @@ struct FakeTokens : SessionTokens {
   }
   std::chrono::seconds AccessTtl() const override { return std::chrono::seconds(900); }
   std::chrono::seconds RefreshTtl() const override { return std::chrono::seconds(86400); }
+  std::chrono::seconds SessionMaxAge() const override { return std::chrono::seconds(7 * 86400); }
 };
 
 struct FakeRevocations : AccessRevocations {

@@ -1,0 +1,101 @@
+#pragma once
+// A test-only HTTP/1.1 client on a plain loopback socket, shared by the server tests.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace platform::testing {
+
+using Clock = std::chrono::steady_clock;
+
+// LoopbackClient: a blocking socket client (receive timeout 5 s) speaking just enough
+// HTTP/1.1 to test the server from outside.
+class LoopbackClient {
+ public:
+  explicit LoopbackClient(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{5, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~LoopbackClient() { ::close(fd_); }
+  LoopbackClient(const LoopbackClient&) = delete;
+  LoopbackClient& operator=(const LoopbackClient&) = delete;
+
+  bool Connected() const { return connected_; }
+
+  // False when the peer no longer takes data (closed or reset).
+  bool Send(const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      auto n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // Reads one response (headers + Content-Length body); empty when the connection ended first.
+  std::string ReadResponse() {
+    while (buffer_.find("\r\n\r\n") == std::string::npos) {
+      if (!Fill()) return std::exchange(buffer_, "");
+    }
+    auto header_end = buffer_.find("\r\n\r\n") + 4;
+    std::size_t length = 0;
+    auto pos = buffer_.find("Content-Length: ");
+    if (pos != std::string::npos && pos < header_end) length = std::stoul(buffer_.substr(pos + 16));
+    while (buffer_.size() < header_end + length) {
+      if (!Fill()) break;
+    }
+    std::string response = buffer_.substr(0, header_end + length);
+    buffer_.erase(0, header_end + length);
+    return response;
+  }
+
+  // Waits until the server ends the connection (recv gives 0, or a reset) or the deadline
+  // passes. Returns how long it took, or nothing when the connection was still open.
+  // Bytes that arrive meanwhile are kept in `received`.
+  std::optional<Clock::duration> WaitForClose(Clock::time_point started, Clock::duration limit) {
+    auto deadline = started + limit;
+    while (Clock::now() < deadline) {
+      char chunk[4096];
+      auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
+      if (n == 0) return Clock::now() - started;
+      if (n > 0) {
+        received.append(chunk, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+      return Clock::now() - started;  // ECONNRESET and friends: closed as well
+    }
+    return std::nullopt;
+  }
+
+  std::string received;
+
+ private:
+  bool Fill() {
+    char chunk[4096];
+    auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+  int fd_;
+  bool connected_ = false;
+  std::string buffer_;
+};
+
+}  // namespace platform::testing
