@@ -71,6 +71,8 @@ class IdentityProcess:
     """A second identity instance owned by one test."""
 
     def __init__(self, test, **overrides):
+        # A missing binary is a failure, not a skip: scripts/test always builds it.
+        test.assertTrue(os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
@@ -113,6 +115,7 @@ class IdentityProcess:
 
 def run_identity(env, *args, timeout=10):
     """Runs the binary to completion; returns (CompletedProcess, seconds taken)."""
+    assert os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built"
     started = time.monotonic()
     try:
         done = subprocess.run([IDENTITY_BINARY, *args], env=env, stdin=subprocess.DEVNULL,
@@ -123,7 +126,6 @@ def run_identity(env, *args, timeout=10):
     return done, time.monotonic() - started
 
 
-@unittest.skipUnless(os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built")
 class GracefulShutdownTest(unittest.TestCase):
 
     def test_sigterm_lets_in_flight_logins_finish_then_exits_0_and_refuses_connections(self):
@@ -200,7 +202,6 @@ class GracefulShutdownTest(unittest.TestCase):
         self.assertTrue(connection_refused(instance.port))
 
 
-@unittest.skipUnless(os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built")
 class LoadSheddingTest(unittest.TestCase):
 
     def test_login_flood_is_shed_with_503_and_retry_after(self):
@@ -244,7 +245,6 @@ class LoadSheddingTest(unittest.TestCase):
         self.assertEqual(wrong.status, 401, wrong)
 
 
-@unittest.skipUnless(os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built")
 class ConfigurationTest(unittest.TestCase):
 
     def assert_refused_config(self, name, value):
@@ -279,7 +279,6 @@ class ConfigurationTest(unittest.TestCase):
         self.assertIn("--no-such-flag", done.stderr.decode("utf-8", errors="replace"))
 
 
-@unittest.skipUnless(os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built")
 class SecondInstanceTest(unittest.TestCase):
 
     def setUp(self):
@@ -334,6 +333,38 @@ class SecondInstanceTest(unittest.TestCase):
         self.assertEqual(seen.body["name"], "Changed Elsewhere")
         self.assertEqual(seen.body["version"], 2)
         self.assertTrue(re.match(r"^[0-9a-f-]{36}$", seen.body["id"]))
+
+
+class DegradedCacheTest(unittest.TestCase):
+    """Redis is a cache: with it unreachable, identity still serves and says so in /readyz."""
+
+    def setUp(self):
+        # A port nothing listens on stands in for a Redis that is down.
+        self.second = IdentityProcess(self, TODO_REDIS_PORT=free_port())
+
+        def healthy():
+            try:
+                return request("GET", "/healthz", base=self.second.url, timeout=2).status == 200
+            except OSError:
+                return False
+        self.assertTrue(wait_until(healthy, timeout=START_TIMEOUT), self.second.output())
+
+    def test_readyz_is_503_naming_the_cache(self):
+        ready = request("GET", "/readyz", base=self.second.url)
+        self.assertEqual(ready.status, 503, ready)
+        self.assertEqual(ready.body["checks"]["cache"], "unavailable", ready)
+        self.assertEqual(ready.body["checks"]["database"], "ok", ready)
+        self.assertEqual(ready.body["checks"]["broker"], "ok", ready)
+        self.assertIn("cache", ready.body["detail"])
+
+    def test_register_login_and_profile_still_work_without_redis(self):
+        account = register_user(base=self.second.url)
+        again = login(account.email, account.password, base=self.second.url,
+                      headers={"X-Forwarded-For": fake_client_address()})
+        self.assertEqual(again.status, 200, again)
+        got = me(again.body["tokens"]["access_token"], base=self.second.url)
+        self.assertEqual(got.status, 200, got)
+        self.assertEqual(got.body["id"], account.id)
 
 
 if __name__ == "__main__":
