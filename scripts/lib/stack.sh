@@ -13,9 +13,29 @@ export TODO_IDENTITY_PORT=${TODO_IDENTITY_PORT:-8081}
 export TODO_TASKS_PORT=${TODO_TASKS_PORT:-8082}
 export TODO_PROGRESS_PORT=${TODO_PROGRESS_PORT:-8083}
 PG_BIN=/usr/lib/postgresql/15/bin
+# Daemons that drop root (PostgreSQL's account, nginx's workers) must reach their files.
+umask 022
 # PostgreSQL refuses to run as root: when we are root it runs as this unprivileged account.
 PG_OS_USER=${PG_OS_USER:-todo-stack}
 DATABASES=(todo_identity todo_tasks todo_progress todo_test)
+
+# True when every directory from $1 up to / lets other users through (o+x).
+world_traversable() {
+  local d=$1 perm
+  while [ "$d" != / ]; do
+    perm=$(stat -c %A "$d") || return 1
+    case ${perm:9:1} in x | t) ;; *) return 1 ;; esac
+    d=$(dirname "$d")
+  done
+}
+
+# RUN_DIR holds what unprivileged daemons write (PostgreSQL's data and log, nginx's temp
+# files): the stack directory itself, unless the checkout sits somewhere they cannot enter.
+if [ "$(id -u)" -ne 0 ] || world_traversable "$ROOT"; then
+  RUN_DIR=$STACK_DIR
+else
+  RUN_DIR=/var/tmp/todo-stack-$(printf %s "$STACK_DIR" | md5sum | cut -c1-12)
+fi
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -50,22 +70,21 @@ as_pg_user() {
 }
 
 start_postgres() {
-  local data=$STACK_DIR/pg pidfile=$STACK_DIR/pg/postmaster.pid
+  local data=$RUN_DIR/pg pidfile=$RUN_DIR/pg/postmaster.pid pglog=$RUN_DIR/pg-log/postgres.log
   claim_port PostgreSQL "$TODO_PG_PORT" "$pidfile"
   if [ "$(id -u)" -eq 0 ] && ! id "$PG_OS_USER" >/dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
   fi
+  mkdir -p "$data" "$RUN_DIR/pg-log"
+  [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$data" "$RUN_DIR/pg-log"
   if [ ! -f "$data/PG_VERSION" ]; then
-    mkdir -p "$data"
-    [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$data"
     # trust on loopback only: a developer stack; production uses scram and its own cluster.
     as_pg_user "$PG_BIN/initdb" -D "$data" -U todo --auth=trust -E UTF8 --no-locale >"$STACK_DIR/logs/initdb.log" 2>&1 ||
       die "initdb failed (see $STACK_DIR/logs/initdb.log)"
   fi
   if ! pid_alive "$pidfile"; then
-    touch "$STACK_DIR/logs/postgres.log"
-    [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$STACK_DIR/logs/postgres.log"
-    as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$STACK_DIR/logs/postgres.log" -w -t 30 \
+    [ "$pglog" -ef "$STACK_DIR/logs/postgres.log" ] || ln -sfn "$pglog" "$STACK_DIR/logs/postgres.log"
+    as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$pglog" -w -t 30 \
       -o "-p $TODO_PG_PORT -c listen_addresses=127.0.0.1 -k '' -c max_connections=200 -c shared_buffers=256MB" \
       start >/dev/null || die "PostgreSQL did not start (see $STACK_DIR/logs/postgres.log)"
   fi
@@ -128,18 +147,18 @@ start_service() {
 }
 
 start_gateway() {
-  local pidfile=$STACK_DIR/nginx/nginx.pid
+  local pidfile=$RUN_DIR/nginx/nginx.pid
   claim_port "gateway (nginx)" "$TODO_HTTP_PORT" "$pidfile"
-  mkdir -p "$STACK_DIR/nginx"
+  mkdir -p "$RUN_DIR/nginx"
   sed -e "s|@HTTP_PORT@|$TODO_HTTP_PORT|g" -e "s|@IDENTITY_PORT@|$TODO_IDENTITY_PORT|g" \
     -e "s|@TASKS_PORT@|$TODO_TASKS_PORT|g" -e "s|@PROGRESS_PORT@|$TODO_PROGRESS_PORT|g" \
-    -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@ROOT@|$ROOT|g" \
-    "$ROOT/deploy/nginx.conf.template" >"$STACK_DIR/nginx/nginx.conf"
+    -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@ROOT@|$ROOT|g" \
+    "$ROOT/deploy/nginx.conf.template" >"$RUN_DIR/nginx/nginx.conf"
   if pid_alive "$pidfile"; then
-    nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -s reload
+    nginx -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf" -s reload
     return 0
   fi
-  nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" || die "nginx did not start"
+  nginx -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf" || die "nginx did not start"
   wait_port "gateway (nginx)" "$TODO_HTTP_PORT"
 }
 
@@ -158,15 +177,15 @@ stop_pidfile() {
 }
 
 stop_stack() {
-  [ -d "$STACK_DIR" ] || return 0
+  [ -d "$STACK_DIR" ] || [ -d "$RUN_DIR" ] || return 0
   for f in "$STACK_DIR"/run/*.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
-  if pid_alive "$STACK_DIR/nginx/nginx.pid"; then
-    nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -s quit 2>/dev/null || true
-    for _ in $(seq 100); do pid_alive "$STACK_DIR/nginx/nginx.pid" || break; sleep 0.05; done
+  if pid_alive "$RUN_DIR/nginx/nginx.pid"; then
+    nginx -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf" -s quit 2>/dev/null || true
+    for _ in $(seq 100); do pid_alive "$RUN_DIR/nginx/nginx.pid" || break; sleep 0.05; done
   fi
   stop_pidfile "$STACK_DIR/nats/nats.pid"
   if [ -f "$STACK_DIR/redis/redis.pid" ]; then stop_pidfile "$STACK_DIR/redis/redis.pid"; fi
-  if pid_alive "$STACK_DIR/pg/postmaster.pid"; then
-    as_pg_user "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
+  if pid_alive "$RUN_DIR/pg/postmaster.pid"; then
+    as_pg_user "$PG_BIN/pg_ctl" -D "$RUN_DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
   fi
 }
