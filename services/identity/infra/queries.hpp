@@ -29,7 +29,9 @@ inline constexpr Query kUpdateProfile{
     "updated_at = now(), version = version + 1 WHERE id = $1 RETURNING " IDENTITY_USER_COLUMNS};
 inline constexpr Query kUpdatePassword{
     "identity_update_password",
-    "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"};
+    // updated_at stays: it belongs to the public state, which a password change does not touch
+    // (and which only changes together with a todo.user.updated event).
+    "UPDATE users SET password_hash = $2 WHERE id = $1"};
 inline constexpr Query kDeleteUser{"identity_delete_user",
                                    "DELETE FROM users WHERE id = $1 RETURNING version"};
 
