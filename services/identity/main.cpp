@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -53,6 +54,18 @@ std::unique_ptr<platform::pg::Connection> ConnectWithRetry(const std::string& co
       throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+// Verifiers on this host (tasks, progress) read the public keys from here instead of calling
+// identity; written to a temporary file and renamed, so a reader never sees half a file.
+void PublishJwks(const std::string& path, const std::string& jwks) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << jwks;
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
 }
 
 int Run(int argc, char** argv) {
@@ -119,6 +132,7 @@ int Run(int argc, char** argv) {
   auto key = platform::auth::SigningKey::LoadOrCreate(key_dir + "/identity-ed25519.pem");
   std::vector<platform::auth::VerifyingKey> public_keys{key.Public()};
   auto jwks = platform::auth::JwksJson(public_keys);
+  PublishJwks(key_dir + "/jwks.json", jwks);
   platform::auth::TokenSigner signer(std::move(key), issuer, audience,
                                      std::chrono::seconds(access_ttl));
   platform::auth::TokenVerifier verifier(public_keys, issuer, audience);

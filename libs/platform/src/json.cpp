@@ -155,6 +155,56 @@ std::optional<bool> StrictObject::OptionalBool(std::string_view field) {
   return v->GetBool();
 }
 
+Patch<std::vector<std::string>> StrictObject::PatchStringArray(std::string_view field) {
+  const auto* v = impl_->Find(field);
+  if (v == nullptr) return {};
+  if (v->IsNull()) return {true, std::nullopt};
+  if (!v->IsArray()) {
+    AddError(std::string(field), "must be an array of strings");
+    return {};
+  }
+  std::vector<std::string> out;
+  for (const auto& item : v->GetArray()) {
+    if (!item.IsString()) {
+      AddError(std::string(field), "must be an array of strings");
+      return {};
+    }
+    out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return {true, std::move(out)};
+}
+
+std::optional<std::vector<std::string>> StrictObject::OptionalStringArray(std::string_view field) {
+  return PatchStringArray(field).value;
+}
+
+std::optional<std::vector<StrictObject>> StrictObject::OptionalObjectArray(std::string_view field) {
+  const auto* v = impl_->Find(field);
+  if (v == nullptr || v->IsNull()) return std::nullopt;
+  if (!v->IsArray()) {
+    AddError(std::string(field), "must be an array of objects");
+    return std::nullopt;
+  }
+  std::vector<StrictObject> out;
+  for (const auto& item : v->GetArray()) {
+    if (!item.IsObject()) {
+      AddError(std::string(field), "must be an array of objects");
+      return std::nullopt;
+    }
+    StrictObject element;
+    element.impl_->doc.CopyFrom(item, element.impl_->doc.GetAllocator());
+    out.push_back(std::move(element));
+  }
+  return out;
+}
+
+void StrictObject::MarkSeen(std::string_view field) { impl_->seen.emplace(field); }
+
+bool StrictObject::Has(std::string_view field) const {
+  return impl_->doc.HasMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+}
+
 void StrictObject::AddError(std::string field, std::string message) {
   impl_->errors.push_back({std::move(field), std::move(message)});
 }

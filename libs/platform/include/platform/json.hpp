@@ -72,6 +72,14 @@ class StrictObject {
   Patch<std::int64_t> PatchInt(std::string_view field);
   std::optional<std::int64_t> OptionalInt(std::string_view field);
   std::optional<bool> OptionalBool(std::string_view field);
+  std::optional<std::vector<std::string>> OptionalStringArray(std::string_view field);
+  Patch<std::vector<std::string>> PatchStringArray(std::string_view field);
+  // Each element as its own StrictObject (the caller reads and finishes each one).
+  std::optional<std::vector<StrictObject>> OptionalObjectArray(std::string_view field);
+  // The names of the fields present (to refuse read-only ones by name, say).
+  bool Has(std::string_view field) const;
+  // Counts a field as handled without reading it (after reporting it some other way).
+  void MarkSeen(std::string_view field);
 
   void AddError(std::string field, std::string message);
   bool HasErrors() const;

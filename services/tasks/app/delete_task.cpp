@@ -1,0 +1,29 @@
+#include "app/use_cases.hpp"
+
+namespace tasks::app {
+
+Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
+                       std::optional<std::int64_t> if_match) {
+  if (if_match) {
+    auto found = co_await deps.repository.Find(actor.user_id, id);
+    if (!found) co_return std::unexpected(found.error());
+    if (!*found) co_return std::unexpected(platform::Error::NotFound("task not found"));
+    if ((*found)->version != *if_match) {
+      co_return std::unexpected(
+          platform::Error::PreconditionFailed("the task has changed (If-Match does not match)"));
+    }
+  }
+  auto deleted = co_await deps.repository.Delete(actor.user_id, id, if_match, actor.request_id);
+  if (!deleted) co_return std::unexpected(deleted.error());
+  (void)co_await deps.cache.Forget(actor.user_id, id);
+  if (!*deleted) {
+    if (if_match) {
+      co_return std::unexpected(
+          platform::Error::PreconditionFailed("the task has changed (If-Match does not match)"));
+    }
+    co_return std::unexpected(platform::Error::NotFound("task not found"));
+  }
+  co_return platform::Result<void>{};
+}
+
+}  // namespace tasks::app

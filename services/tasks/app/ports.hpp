@@ -1,0 +1,92 @@
+#pragma once
+// The interfaces the task use cases need; infra implements them, tests fake them.
+
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/task.hpp"
+#include "platform/error.hpp"
+
+namespace tasks::app {
+
+template <typename T>
+using Async = boost::asio::awaitable<platform::Result<T>>;
+
+// SortKey: the orders API.md lists; each sorts by its key, then by id.
+enum class SortKey { kCreatedAt, kUpdatedAt, kDueAt, kExpiresAt, kPriority };
+
+// Cursor: where a page ended: the last item's sort key value and id.
+struct Cursor {
+  std::string key;  // the sort key's value in its SQL text form (time in ms, or rank)
+  std::string id;
+};
+
+// ListQuery: a validated GET /v1/tasks.
+struct ListQuery {
+  std::string owner_id;
+  std::vector<domain::Status> statuses;
+  std::optional<std::string> label;
+  std::optional<domain::Priority> priority;
+  std::optional<std::string> text;  // q
+  std::optional<domain::Time> due_before, due_after, expires_before, expires_after;
+  SortKey sort = SortKey::kCreatedAt;
+  bool descending = true;
+  int limit = 50;
+  std::optional<Cursor> after;
+};
+
+// Page: one page of tasks and where the next starts.
+struct Page {
+  std::vector<domain::Task> items;
+  std::optional<Cursor> next;
+};
+
+// OwnerSettings: what tasks knows of a user (from todo.user.* events).
+struct OwnerSettings {
+  std::string timezone = "UTC";
+  std::optional<std::int64_t> default_task_ttl_seconds;
+};
+
+// TaskRepository: tasks, each change committed with its todo.task.* event.
+class TaskRepository {
+ public:
+  virtual ~TaskRepository() = default;
+  virtual Async<void> Insert(domain::Task task, std::string request_id) = 0;
+  // Only the owner's task: another user's id is simply not found.
+  virtual Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) = 0;
+  virtual Async<Page> List(ListQuery query) = 0;
+  // Writes the new state if the stored version is still expected_version; false when another
+  // write got there first. event_type: todo.task.updated/completed/reopened.
+  virtual Async<bool> Update(domain::Task task, std::int64_t expected_version,
+                             std::string event_type, std::string request_id) = 0;
+  // Deletes if present (and at expected_version when given); false when absent or changed.
+  virtual Async<bool> Delete(std::string owner_id, std::string id,
+                             std::optional<std::int64_t> expected_version,
+                             std::string request_id) = 0;
+  virtual Async<OwnerSettings> Settings(std::string owner_id) = 0;
+};
+
+// TaskCache: a read-through cache; every failure is ignored by callers (Redis is a cache).
+class TaskCache {
+ public:
+  virtual ~TaskCache() = default;
+  virtual Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) = 0;
+  virtual Async<void> Put(domain::Task task) = 0;
+  virtual Async<void> Forget(std::string owner_id, std::string id) = 0;
+};
+
+// Ids and time, injected so use cases are deterministic under test.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+  virtual std::string NewId() = 0;
+  virtual domain::Time Now() = 0;
+};
+
+}  // namespace tasks::app

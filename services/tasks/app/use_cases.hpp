@@ -1,0 +1,56 @@
+#pragma once
+// The task use cases, on the ports in ports.hpp.
+//
+// g++ 12 note (see platform/offload.hpp): coroutines here never capture their parameters in
+// lambdas and never pass temporaries of class type inside co_await; they copy to locals first.
+
+#include <functional>
+
+#include "app/ports.hpp"
+
+namespace tasks::app {
+
+// TaskDeps: the ports every use case draws from.
+struct TaskDeps {
+  TaskRepository& repository;
+  TaskCache& cache;
+  Environment& env;
+};
+
+// Actor: who asks, and the request id their events carry.
+struct Actor {
+  std::string user_id;
+  std::string request_id;
+};
+
+// A change of one task: a domain rule applied at `now`.
+using Mutation = std::function<platform::Result<domain::Task>(domain::Task, domain::Time)>;
+
+Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft draft);
+Async<domain::Task> GetTask(TaskDeps& deps, Actor actor, std::string id);
+Async<Page> ListTasks(TaskDeps& deps, ListQuery query);
+Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
+                       std::optional<std::int64_t> if_match);
+
+// Read, apply, write with optimistic concurrency: with If-Match a version mismatch is 412;
+// without, a lost race is retried on the fresh state.
+Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::string& id,
+                               std::optional<std::int64_t> if_match, const Mutation& mutation,
+                               std::string event_type);
+
+Async<domain::Task> PatchTask(TaskDeps& deps, Actor actor, std::string id, domain::TaskPatch patch,
+                              std::optional<std::int64_t> if_match);
+Async<domain::Task> CompleteTask(TaskDeps& deps, Actor actor, std::string id,
+                                 std::optional<std::int64_t> if_match);
+Async<domain::Task> ReopenTask(TaskDeps& deps, Actor actor, std::string id,
+                               std::optional<std::int64_t> if_match);
+Async<domain::Task> AddChecklistItem(TaskDeps& deps, Actor actor, std::string id, std::string text,
+                                     std::optional<std::int64_t> if_match);
+Async<domain::Task> UpdateChecklistItem(TaskDeps& deps, Actor actor, std::string id,
+                                        std::string item_id, std::optional<std::string> text,
+                                        std::optional<bool> done,
+                                        std::optional<std::int64_t> if_match);
+Async<domain::Task> RemoveChecklistItem(TaskDeps& deps, Actor actor, std::string id,
+                                        std::string item_id, std::optional<std::int64_t> if_match);
+
+}  // namespace tasks::app

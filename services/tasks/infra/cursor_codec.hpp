@@ -1,0 +1,25 @@
+#pragma once
+// CursorCodec: opaque, tamper-evident page cursors (HMAC-SHA256 over the position and the
+// query it belongs to), so a client can neither forge a position nor reuse it elsewhere.
+
+#include <string>
+#include <string_view>
+
+#include "app/ports.hpp"
+
+namespace tasks::infra {
+
+// CursorCodec: the key must be shared by every replica (it is kept under the key directory).
+class CursorCodec {
+ public:
+  explicit CursorCodec(std::string key) : key_(std::move(key)) {}
+  // `scope` names what the cursor is valid for (sort order and filters).
+  std::string Encode(const app::Cursor& cursor, std::string_view scope) const;
+  platform::Result<app::Cursor> Decode(std::string_view token, std::string_view scope) const;
+
+ private:
+  std::string Mac(std::string_view payload) const;
+  std::string key_;
+};
+
+}  // namespace tasks::infra

@@ -1,0 +1,255 @@
+#include "infra/pg_task_repository.hpp"
+
+#include <rapidjson/document.h>
+
+#include "infra/task_json.hpp"
+#include "infra/task_queries.hpp"
+#include "platform/bus/outbox.hpp"
+#include "platform/uuid.hpp"
+
+namespace tasks::infra {
+
+namespace pg = platform::pg;
+namespace q = queries;
+using platform::Error;
+using platform::Result;
+
+namespace {
+
+constexpr std::string_view kSource = "/tasks";
+
+std::optional<domain::Time> ReadTime(const pg::Rows& rows, int row, int col) {
+  auto ms = rows.OptionalInt(row, col);
+  if (!ms) return std::nullopt;
+  return domain::Time(std::chrono::milliseconds(*ms));
+}
+
+pg::Param TimeParam(const std::optional<domain::Time>& t) {
+  if (!t) return std::nullopt;
+  return std::to_string(t->time_since_epoch().count());
+}
+
+std::string PgTextArray(const std::vector<domain::Status>& statuses) {
+  // Status names are fixed words: no quoting needed inside the array literal.
+  std::string out = "{";
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (i > 0) out += ",";
+    out += domain::ToString(statuses[i]);
+  }
+  return out + "}";
+}
+
+pg::Params WriteParams(const domain::Task& t) {
+  return {t.id,
+          t.owner_id,
+          t.title,
+          t.description,
+          std::string(domain::ToString(t.status)),
+          std::to_string(t.progress),
+          std::string(domain::ToString(t.priority)),
+          std::to_string(domain::PriorityRank(t.priority)),
+          StringArrayJson(t.labels),
+          ChecklistJson(t.checklist),
+          TimeParam(t.due_at),
+          TimeParam(t.expires_at),
+          std::string(domain::ToString(t.on_expire)),
+          TimeParam(t.completed_at),
+          TimeParam(t.expired_at),
+          TimeParam(t.created_at),
+          TimeParam(t.updated_at),
+          std::to_string(t.version)};
+}
+
+pg::DbResult<void> Publish(pg::Connection& tx, std::string type, const domain::Task& task,
+                           std::string data, const std::string& request_id) {
+  platform::bus::EventDraft draft{std::move(type), std::string(kSource), task.id,
+                                  task.version,    std::move(data),      request_id};
+  auto enqueued = platform::bus::EnqueueEvent(tx, draft);
+  if (!enqueued) return std::unexpected(enqueued.error());
+  return {};
+}
+
+const pg::Query& ListStatement(app::SortKey key, bool descending) {
+  switch (key) {
+    case app::SortKey::kCreatedAt:
+      return descending ? q::kListCreatedDesc : q::kListCreatedAsc;
+    case app::SortKey::kUpdatedAt:
+      return descending ? q::kListUpdatedDesc : q::kListUpdatedAsc;
+    case app::SortKey::kDueAt:
+      return descending ? q::kListDueDesc : q::kListDueAsc;
+    case app::SortKey::kExpiresAt:
+      return descending ? q::kListExpiresDesc : q::kListExpiresAsc;
+    case app::SortKey::kPriority:
+      return descending ? q::kListPriorityDesc : q::kListPriorityAsc;
+  }
+  return q::kListCreatedDesc;
+}
+
+}  // namespace
+
+domain::Task ReadTask(const pg::Rows& rows, int row) {
+  domain::Task t;
+  t.id = rows.Text(row, 0);
+  t.owner_id = rows.Text(row, 1);
+  t.title = rows.Text(row, 2);
+  t.description = rows.Text(row, 3);
+  t.status = domain::ParseStatus(rows.Text(row, 4)).value_or(domain::Status::kTodo);
+  t.progress = static_cast<int>(rows.Int(row, 5));
+  t.priority = domain::ParsePriority(rows.Text(row, 6)).value_or(domain::Priority::kNone);
+  rapidjson::Document labels;
+  labels.Parse(rows.Text(row, 7).c_str());
+  if (labels.IsArray()) {
+    for (const auto& v : labels.GetArray()) {
+      if (v.IsString()) t.labels.emplace_back(v.GetString(), v.GetStringLength());
+    }
+  }
+  rapidjson::Document checklist;
+  checklist.Parse(rows.Text(row, 8).c_str());
+  if (checklist.IsArray()) {
+    for (const auto& v : checklist.GetArray()) {
+      if (!v.IsObject() || !v.HasMember("id") || !v.HasMember("text")) continue;
+      t.checklist.push_back(
+          {v["id"].GetString(), v["text"].GetString(), v.HasMember("done") && v["done"].IsTrue()});
+    }
+  }
+  t.due_at = ReadTime(rows, row, 9);
+  t.expires_at = ReadTime(rows, row, 10);
+  t.on_expire = domain::ParseOnExpire(rows.Text(row, 11)).value_or(domain::OnExpire::kKeep);
+  t.completed_at = ReadTime(rows, row, 12);
+  t.expired_at = ReadTime(rows, row, 13);
+  t.created_at = *ReadTime(rows, row, 14);
+  t.updated_at = *ReadTime(rows, row, 15);
+  t.version = rows.Int(row, 16);
+  return t;
+}
+
+app::Async<void> PgTaskRepository::Insert(domain::Task task, std::string request_id) {
+  auto work = [task = std::move(task), request_id](pg::Connection& conn) -> Result<void> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
+      if (auto i = tx.Execute(q::kInsert, WriteParams(task)); !i) return std::unexpected(i.error());
+      return Publish(tx, "todo.task.created", task, TaskEventJson(task), request_id);
+    });
+    if (!r) return std::unexpected(r.error().ToError());
+    return {};
+  };
+  return pool_.Run(std::move(work));
+}
+
+app::Async<std::optional<domain::Task>> PgTaskRepository::Find(std::string owner_id,
+                                                               std::string id) {
+  auto work = [owner_id, id](pg::Connection& conn) -> Result<std::optional<domain::Task>> {
+    if (!platform::IsUuid(id)) return std::nullopt;
+    auto rows = conn.Execute(q::kFind, {id, owner_id});
+    if (!rows) return std::unexpected(rows.error().ToError());
+    if (rows->Empty()) return std::nullopt;
+    return ReadTask(*rows, 0);
+  };
+  return pool_.Run(std::move(work));
+}
+
+app::Async<app::Page> PgTaskRepository::List(app::ListQuery query) {
+  auto work = [query = std::move(query)](pg::Connection& conn) -> Result<app::Page> {
+    pg::Params params(12);
+    params[0] = query.owner_id;
+    if (!query.statuses.empty()) params[1] = PgTextArray(query.statuses);
+    params[2] = query.label;
+    if (query.priority) params[3] = std::string(domain::ToString(*query.priority));
+    if (query.text) {
+      // LIKE treats % _ and \ specially: escape them so q matches them as plain characters.
+      std::string pattern = "%";
+      for (char c : *query.text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+      }
+      params[4] = pattern + "%";
+    }
+    params[5] = TimeParam(query.due_before);
+    params[6] = TimeParam(query.due_after);
+    params[7] = TimeParam(query.expires_before);
+    params[8] = TimeParam(query.expires_after);
+    if (query.after) {
+      params[9] = query.after->key;
+      params[10] = query.after->id;
+    }
+    params[11] = std::to_string(query.limit + 1);  // one more tells whether a next page exists
+    auto rows = conn.Execute(ListStatement(query.sort, query.descending), params);
+    if (!rows) return std::unexpected(rows.error().ToError());
+    app::Page page;
+    int n = std::min(rows->Size(), query.limit);
+    for (int i = 0; i < n; ++i) page.items.push_back(ReadTask(*rows, i));
+    if (rows->Size() > query.limit) {
+      page.next = app::Cursor{rows->Text(n - 1, 17), rows->Text(n - 1, 0)};
+    }
+    return page;
+  };
+  return pool_.Run(std::move(work));
+}
+
+app::Async<bool> PgTaskRepository::Update(domain::Task task, std::int64_t expected_version,
+                                          std::string event_type, std::string request_id) {
+  auto work = [task = std::move(task), expected_version, event_type,
+               request_id](pg::Connection& conn) -> Result<bool> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<bool> {
+      auto params = WriteParams(task);
+      params.push_back(std::to_string(expected_version));
+      auto u = tx.Execute(q::kUpdate, params);
+      if (!u) return std::unexpected(u.error());
+      if (u->AffectedRows() == 0) return false;
+      if (auto p = Publish(tx, event_type, task, TaskEventJson(task), request_id); !p) {
+        return std::unexpected(p.error());
+      }
+      return true;
+    });
+    if (!r) return std::unexpected(r.error().ToError());
+    return *r;
+  };
+  return pool_.Run(std::move(work));
+}
+
+app::Async<bool> PgTaskRepository::Delete(std::string owner_id, std::string id,
+                                          std::optional<std::int64_t> expected_version,
+                                          std::string request_id) {
+  auto work = [owner_id, id, expected_version, request_id](pg::Connection& conn) -> Result<bool> {
+    if (!platform::IsUuid(id)) return false;
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<bool> {
+      pg::Param version;
+      if (expected_version) version = std::to_string(*expected_version);
+      auto d = tx.Execute(q::kDelete, {id, owner_id, version});
+      if (!d) return std::unexpected(d.error());
+      if (d->Empty()) return false;
+      domain::Task gone;
+      gone.id = id;
+      gone.owner_id = owner_id;
+      gone.version = d->Int(0, 0) + 1;
+      platform::JsonWriter w;
+      w.StartObject();
+      w.Field("id", id);
+      w.Field("owner_id", owner_id);
+      w.Field("version", gone.version);
+      w.EndObject();
+      if (auto p = Publish(tx, "todo.task.deleted", gone, w.Take(), request_id); !p) {
+        return std::unexpected(p.error());
+      }
+      return true;
+    });
+    if (!r) return std::unexpected(r.error().ToError());
+    return *r;
+  };
+  return pool_.Run(std::move(work));
+}
+
+app::Async<app::OwnerSettings> PgTaskRepository::Settings(std::string owner_id) {
+  auto work = [owner_id](pg::Connection& conn) -> Result<app::OwnerSettings> {
+    auto rows = conn.Execute(q::kSettings, {owner_id});
+    if (!rows) return std::unexpected(rows.error().ToError());
+    app::OwnerSettings settings;
+    if (!rows->Empty()) {
+      settings.timezone = rows->Text(0, 0);
+      settings.default_task_ttl_seconds = rows->OptionalInt(0, 1);
+    }
+    return settings;
+  };
+  return pool_.Run(std::move(work));
+}
+
+}  // namespace tasks::infra

@@ -1,0 +1,32 @@
+#pragma once
+// PgTaskRepository: the TaskRepository on PostgreSQL, each change committed with its event.
+
+#include "app/ports.hpp"
+#include "platform/pg/pool.hpp"
+
+namespace tasks::infra {
+
+// PgTaskRepository: plain functions returning the pool's awaitable (not coroutines), so the
+// lambdas capture ordinary parameters (see platform/offload.hpp for the g++ 12 trap).
+class PgTaskRepository : public app::TaskRepository {
+ public:
+  explicit PgTaskRepository(platform::pg::Pool& pool) : pool_(pool) {}
+
+  app::Async<void> Insert(domain::Task task, std::string request_id) override;
+  app::Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) override;
+  app::Async<app::Page> List(app::ListQuery query) override;
+  app::Async<bool> Update(domain::Task task, std::int64_t expected_version, std::string event_type,
+                          std::string request_id) override;
+  app::Async<bool> Delete(std::string owner_id, std::string id,
+                          std::optional<std::int64_t> expected_version,
+                          std::string request_id) override;
+  app::Async<app::OwnerSettings> Settings(std::string owner_id) override;
+
+ private:
+  platform::pg::Pool& pool_;
+};
+
+// Reads a task from a row selected with the repository's column list (first 17 columns).
+domain::Task ReadTask(const platform::pg::Rows& rows, int row);
+
+}  // namespace tasks::infra

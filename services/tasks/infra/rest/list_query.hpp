@@ -1,0 +1,18 @@
+#pragma once
+// Reading GET /v1/tasks query parameters into a ListQuery; unknown ones are a 400.
+
+#include "app/ports.hpp"
+#include "infra/cursor_codec.hpp"
+#include "platform/http/message.hpp"
+
+namespace tasks::infra {
+
+// The scope a cursor is bound to: sort order plus every filter, so it cannot be replayed
+// against another query.
+std::string CursorScope(const platform::http::Request& request);
+
+platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& request,
+                                                const std::string& owner_id,
+                                                const CursorCodec& codec);
+
+}  // namespace tasks::infra

@@ -1,0 +1,246 @@
+#include "infra/rest/task_routes.hpp"
+
+#include <charconv>
+
+#include "infra/rest/list_query.hpp"
+#include "infra/rest/task_body.hpp"
+#include "infra/task_json.hpp"
+#include "platform/json.hpp"
+
+namespace tasks::infra {
+
+using platform::Error;
+using platform::http::Request;
+using platform::http::Response;
+using Handled = boost::asio::awaitable<Response>;
+
+namespace {
+
+constexpr std::size_t kMaxIdempotencyKey = 255;
+
+app::Actor ActorOf(const Request& request) { return {request.subject, request.request_id}; }
+
+std::string ETag(const domain::Task& task) { return "\"" + std::to_string(task.version) + "\""; }
+
+Response TaskResponse(int status, const domain::Task& task) {
+  auto response = Response::Json(status, TaskJson(task));
+  response.SetHeader("ETag", ETag(task));
+  return response;
+}
+
+// The version an If-Match / If-None-Match names: "7", W/"7"; `*` means any (nullopt).
+platform::Result<std::optional<std::int64_t>> VersionPrecondition(std::string_view header) {
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  if (header == "*") return std::optional<std::int64_t>{};
+  if (header.starts_with("W/")) header.remove_prefix(2);
+  if (header.size() < 3 || header.front() != '"' || header.back() != '"') {
+    return std::unexpected(Error::PreconditionFailed("If-Match must be an ETag such as \"3\""));
+  }
+  std::int64_t version = 0;
+  auto digits = header.substr(1, header.size() - 2);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+  if (ec != std::errc() || end != digits.data() + digits.size()) {
+    // An ETag this service never hands out cannot match.
+    return std::optional<std::int64_t>{-1};
+  }
+  return std::optional<std::int64_t>{version};
+}
+
+platform::Result<std::optional<std::int64_t>> IfMatch(const Request& request) {
+  auto header = request.Header("if-match");
+  if (header.empty()) return std::optional<std::int64_t>{};
+  return VersionPrecondition(header);
+}
+
+// POST bodies that carry nothing (complete, reopen) must still be empty or `{}`.
+platform::Result<void> EmptyBody(const Request& request) {
+  if (request.body.empty()) return {};
+  auto body = platform::StrictObject::Parse(request.body);
+  if (!body) return std::unexpected(body.error());
+  return body->Finish();
+}
+
+Handled Create(TaskApi& api, Request& request) {
+  auto key = std::string(request.Header("idempotency-key"));
+  if (key.size() > kMaxIdempotencyKey) {
+    co_return Response::Problem(
+        Error::InvalidField("Idempotency-Key", "is at most 255 characters"));
+  }
+  std::string hash = key.empty() ? "" : BodyHash(request.body);
+  if (!key.empty()) {
+    auto claim = co_await api.idempotency.Begin(request.subject, key, hash);
+    using Kind = IdempotencyStore::Claim::Kind;
+    if (claim.kind == Kind::kReplay) co_return claim.replay;
+    if (claim.kind == Kind::kInProgress) {
+      co_return Response::Problem(
+          Error::Conflict("a request with this Idempotency-Key is still being processed"));
+    }
+    if (claim.kind == Kind::kMismatch) {
+      co_return Response::Problem(
+          Error::Unprocessable("this Idempotency-Key was used with a different body"));
+    }
+    if (claim.kind == Kind::kUnavailable) key.clear();  // Redis down: serve without replay
+  }
+  auto draft = ParseTaskDraft(request.body);
+  platform::Result<domain::Task> task = std::unexpected(Error::Internal());
+  if (draft) {
+    auto actor = ActorOf(request);
+    task = co_await app::CreateTask(api.deps, actor, std::move(*draft));
+  } else {
+    task = std::unexpected(draft.error());
+  }
+  if (!task) {
+    if (!key.empty()) co_await api.idempotency.Abandon(request.subject, key);
+    co_return Response::Problem(task.error());
+  }
+  auto response = TaskResponse(201, *task);
+  response.SetHeader("Location", "/v1/tasks/" + task->id);
+  if (!key.empty()) co_await api.idempotency.Finish(request.subject, key, hash, response);
+  co_return response;
+}
+
+Handled Get(TaskApi& api, Request& request) {
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto task = co_await app::GetTask(api.deps, actor, id);
+  if (!task) co_return Response::Problem(task.error());
+  if (auto header = request.Header("if-none-match"); !header.empty()) {
+    auto wanted = VersionPrecondition(header);
+    if (wanted && (!*wanted || **wanted == task->version)) {
+      Response not_modified;
+      not_modified.status = 304;
+      not_modified.SetHeader("ETag", ETag(*task));
+      co_return not_modified;
+    }
+  }
+  co_return TaskResponse(200, *task);
+}
+
+Handled List(TaskApi& api, Request& request) {
+  auto query = ParseListQuery(request, request.subject, api.cursors);
+  if (!query) co_return Response::Problem(query.error());
+  auto page = co_await app::ListTasks(api.deps, std::move(*query));
+  if (!page) co_return Response::Problem(page.error());
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Key("items");
+  w.StartArray();
+  for (const auto& task : page->items) WriteTask(w, task);
+  w.EndArray();
+  w.Key("next_cursor");
+  if (page->next) {
+    w.String(api.cursors.Encode(*page->next, CursorScope(request)));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  co_return Response::Json(200, w.Take());
+}
+
+Handled Patch(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  auto patch = ParseTaskPatch(request.body);
+  if (!patch) co_return Response::Problem(patch.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto task = co_await app::PatchTask(api.deps, actor, id, std::move(*patch), *if_match);
+  if (!task) co_return Response::Problem(task.error());
+  co_return TaskResponse(200, *task);
+}
+
+Handled Delete(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto done = co_await app::DeleteTask(api.deps, actor, id, *if_match);
+  if (!done) co_return Response::Problem(done.error());
+  co_return Response::NoContent();
+}
+
+Handled Complete(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  if (auto empty = EmptyBody(request); !empty) co_return Response::Problem(empty.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto task = co_await app::CompleteTask(api.deps, actor, id, *if_match);
+  if (!task) co_return Response::Problem(task.error());
+  co_return TaskResponse(200, *task);
+}
+
+Handled Reopen(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  if (auto empty = EmptyBody(request); !empty) co_return Response::Problem(empty.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto task = co_await app::ReopenTask(api.deps, actor, id, *if_match);
+  if (!task) co_return Response::Problem(task.error());
+  co_return TaskResponse(200, *task);
+}
+
+Handled AddItem(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  auto body = platform::StrictObject::Parse(request.body);
+  if (!body) co_return Response::Problem(body.error());
+  auto text = body->RequiredString("text");
+  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto task = co_await app::AddChecklistItem(api.deps, actor, id, *text, *if_match);
+  if (!task) co_return Response::Problem(task.error());
+  co_return TaskResponse(201, *task);
+}
+
+Handled UpdateItem(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  auto body = platform::StrictObject::Parse(request.body);
+  if (!body) co_return Response::Problem(body.error());
+  auto text = body->PatchString("text");
+  auto done = body->OptionalBool("done");
+  if (text.present && !text.value) body->AddError("text", "must not be null");
+  if (auto finished = body->Finish(); !finished) co_return Response::Problem(finished.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto item = request.params.at("item_id");
+  auto task =
+      co_await app::UpdateChecklistItem(api.deps, actor, id, item, text.value, done, *if_match);
+  if (!task) co_return Response::Problem(task.error());
+  co_return TaskResponse(200, *task);
+}
+
+Handled RemoveItem(TaskApi& api, Request& request) {
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return Response::Problem(if_match.error());
+  auto actor = ActorOf(request);
+  auto id = request.params.at("id");
+  auto item = request.params.at("item_id");
+  auto task = co_await app::RemoveChecklistItem(api.deps, actor, id, item, *if_match);
+  if (!task) co_return Response::Problem(task.error());
+  co_return TaskResponse(200, *task);
+}
+
+}  // namespace
+
+void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard) {
+  auto bind = [&](Handled (*handler)(TaskApi&, Request&)) {
+    return guard.Protect([&api, handler](Request& request) { return handler(api, request); });
+  };
+  router.Add("POST", "/v1/tasks", bind(Create));
+  router.Add("GET", "/v1/tasks", bind(List));
+  router.Add("GET", "/v1/tasks/{id}", bind(Get));
+  router.Add("PATCH", "/v1/tasks/{id}", bind(Patch));
+  router.Add("DELETE", "/v1/tasks/{id}", bind(Delete));
+  router.Add("POST", "/v1/tasks/{id}/complete", bind(Complete));
+  router.Add("POST", "/v1/tasks/{id}/reopen", bind(Reopen));
+  router.Add("POST", "/v1/tasks/{id}/checklist", bind(AddItem));
+  router.Add("PATCH", "/v1/tasks/{id}/checklist/{item_id}", bind(UpdateItem));
+  router.Add("DELETE", "/v1/tasks/{id}/checklist/{item_id}", bind(RemoveItem));
+}
+
+}  // namespace tasks::infra

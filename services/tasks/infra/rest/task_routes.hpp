@@ -1,0 +1,21 @@
+#pragma once
+// The tasks service's HTTP routes (API.md's tasks table), all behind the auth guard.
+
+#include "app/use_cases.hpp"
+#include "infra/cursor_codec.hpp"
+#include "infra/idempotency.hpp"
+#include "platform/http/auth_guard.hpp"
+#include "platform/http/router.hpp"
+
+namespace tasks::infra {
+
+// TaskApi: what the handlers share.
+struct TaskApi {
+  app::TaskDeps& deps;
+  const CursorCodec& cursors;
+  IdempotencyStore& idempotency;
+};
+
+void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard);
+
+}  // namespace tasks::infra

@@ -1,0 +1,164 @@
+#pragma once
+// Every SQL statement of the tasks service, named and parameterised. The list statements are
+// spelled out per sort order at compile time (no SQL is assembled at run time).
+
+#include "platform/pg/connection.hpp"
+
+namespace tasks::infra::queries {
+
+using platform::pg::Query;
+
+// Times travel as Unix milliseconds; stored values are whole milliseconds, so keyset
+// comparisons against a cursor are exact.
+#define TASKS_MS(col) "floor(extract(epoch FROM " col ") * 1000)::bigint"
+#define TASKS_TS(param) "('epoch'::timestamptz + (" param ")::bigint * interval '1 millisecond')"
+
+#define TASKS_COLUMNS \
+  "id::text, owner_id::text, title, description, status, progress, priority, "              \
+  "to_jsonb(labels)::text, checklist::text, " TASKS_MS("due_at") ", " TASKS_MS("expires_at") \
+  ", on_expire, " TASKS_MS("completed_at") ", " TASKS_MS("expired_at") ", " TASKS_MS(        \
+      "created_at") ", " TASKS_MS("updated_at") ", version"
+
+inline constexpr Query kInsert{
+    "tasks_insert",
+    "INSERT INTO tasks (id, owner_id, title, description, status, progress, priority, "
+    "priority_rank, labels, checklist, due_at, expires_at, on_expire, completed_at, expired_at, "
+    "created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+    "ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), $10::jsonb, " TASKS_TS("$11") ", " TASKS_TS(
+        "$12") ", $13, " TASKS_TS("$14") ", " TASKS_TS("$15") ", " TASKS_TS("$16") ", " TASKS_TS("$17") ", "
+                                                                                          "$18)"};
+
+inline constexpr Query kUpdate{
+    "tasks_update",
+    "UPDATE tasks SET title = $3, description = $4, status = $5, progress = $6, priority = $7, "
+    "priority_rank = $8, labels = ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), "
+    "checklist = $10::jsonb, due_at = " TASKS_TS("$11") ", expires_at = " TASKS_TS(
+        "$12") ", on_expire = $13, completed_at = " TASKS_TS("$14") ", expired_at = " TASKS_TS("$15") ", "
+                                                                                                  "updated_at = " TASKS_TS(
+                                                                                                      "$17") ", version = $18 "
+                                                                                                             "WHERE id = $1 AND owner_id = $2 AND version = $19"};
+
+inline constexpr Query kFind{"tasks_find",
+                             "SELECT " TASKS_COLUMNS " FROM tasks WHERE id = $1 AND owner_id = $2"};
+
+inline constexpr Query kDelete{"tasks_delete",
+                               "DELETE FROM tasks WHERE id = $1 AND owner_id = $2 AND "
+                               "($3::bigint IS NULL OR version = $3::bigint) RETURNING version"};
+
+inline constexpr Query kSettings{
+    "tasks_owner_settings",
+    "SELECT timezone, default_task_ttl_seconds FROM user_replica WHERE id = $1 AND NOT deleted"};
+
+// The filters every list statement shares ($1 owner, $2 statuses, $3 label, $4 priority,
+// $5 LIKE pattern, $6..$9 due/expires bounds in ms).
+#define TASKS_FILTERS \
+  " FROM tasks WHERE owner_id = $1"                                                          \
+  " AND ($2::text[] IS NULL OR status = ANY($2::text[]))"                                    \
+  " AND ($3::text IS NULL OR labels @> ARRAY[$3::text])"                                     \
+  " AND ($4::text IS NULL OR priority = $4::text)"                                           \
+  " AND ($5::text IS NULL OR (title || ' ' || description) ILIKE $5::text ESCAPE '\\')"      \
+  " AND ($6::bigint IS NULL OR due_at < " TASKS_TS("$6") ")"                                 \
+  " AND ($7::bigint IS NULL OR due_at > " TASKS_TS("$7") ")"                                 \
+  " AND ($8::bigint IS NULL OR expires_at < " TASKS_TS("$8") ")"                             \
+  " AND ($9::bigint IS NULL OR expires_at > " TASKS_TS("$9") ")"
+
+// A time sort key: its cursor text is ms, or "Infinity" for tasks without the time.
+#define TASKS_TIME_KEY_TEXT(key) \
+  "CASE WHEN " key " = 'infinity' THEN 'Infinity' ELSE " TASKS_MS(key) "::text END"
+#define TASKS_TIME_CURSOR \
+  "CASE WHEN $10 = 'Infinity' THEN 'infinity'::timestamptz ELSE " TASKS_TS("$10") " END"
+
+#define TASKS_LIST(name, key, key_text, cursor_value, op, dir)                                   \
+  Query {                                                                                        \
+    name, "SELECT " TASKS_COLUMNS ", " key_text TASKS_FILTERS " AND ($11::uuid IS NULL OR (" key \
+          ", id) " op " (" cursor_value                                                          \
+          ", $11::uuid))"                                                                        \
+          " ORDER BY " key " " dir ", id " dir " LIMIT $12"                                      \
+  }
+
+#define TASKS_TIME_LIST(name, key, op, dir) \
+  TASKS_LIST(name, key, TASKS_TIME_KEY_TEXT(key), TASKS_TIME_CURSOR, op, dir)
+#define TASKS_DUE "COALESCE(due_at, 'infinity')"
+#define TASKS_EXPIRES "COALESCE(expires_at, 'infinity')"
+
+inline constexpr Query kListCreatedAsc =
+    TASKS_TIME_LIST("tasks_list_created_asc", "created_at", ">", "ASC");
+inline constexpr Query kListCreatedDesc =
+    TASKS_TIME_LIST("tasks_list_created_desc", "created_at", "<", "DESC");
+inline constexpr Query kListUpdatedAsc =
+    TASKS_TIME_LIST("tasks_list_updated_asc", "updated_at", ">", "ASC");
+inline constexpr Query kListUpdatedDesc =
+    TASKS_TIME_LIST("tasks_list_updated_desc", "updated_at", "<", "DESC");
+inline constexpr Query kListDueAsc = TASKS_TIME_LIST("tasks_list_due_asc", TASKS_DUE, ">", "ASC");
+inline constexpr Query kListDueDesc =
+    TASKS_TIME_LIST("tasks_list_due_desc", TASKS_DUE, "<", "DESC");
+inline constexpr Query kListExpiresAsc =
+    TASKS_TIME_LIST("tasks_list_expires_asc", TASKS_EXPIRES, ">", "ASC");
+inline constexpr Query kListExpiresDesc =
+    TASKS_TIME_LIST("tasks_list_expires_desc", TASKS_EXPIRES, "<", "DESC");
+inline constexpr Query kListPriorityAsc = TASKS_LIST(
+    "tasks_list_priority_asc", "priority_rank", "priority_rank::text", "$10::smallint", ">", "ASC");
+inline constexpr Query kListPriorityDesc =
+    TASKS_LIST("tasks_list_priority_desc", "priority_rank", "priority_rank::text", "$10::smallint",
+               "<", "DESC");
+
+// The user replica: applied only when the event is newer than what is stored.
+inline constexpr Query kUpsertUser{
+    "tasks_upsert_user",
+    "INSERT INTO user_replica (id, timezone, default_task_ttl_seconds, version) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET timezone = EXCLUDED.timezone, "
+    "default_task_ttl_seconds = EXCLUDED.default_task_ttl_seconds, version = EXCLUDED.version "
+    "WHERE user_replica.version < EXCLUDED.version AND NOT user_replica.deleted"};
+inline constexpr Query kMarkUserDeleted{
+    "tasks_mark_user_deleted",
+    "INSERT INTO user_replica (id, version, deleted) VALUES ($1, $2, true) "
+    "ON CONFLICT (id) DO UPDATE SET deleted = true, version = GREATEST(user_replica.version, "
+    "EXCLUDED.version)"};
+// Erasure of a deleted user's tasks, with a todo.task.deleted event for each.
+inline constexpr Query kEraseUserTasks{
+    "tasks_erase_user",
+    "WITH gone AS (DELETE FROM tasks WHERE owner_id = $1 RETURNING id, version) "
+    "INSERT INTO outbox (event_id, subject, payload) SELECT e.id, 'todo.task.deleted', "
+    "jsonb_build_object('specversion', '1.0', 'id', e.id, 'source', '/tasks', 'type', "
+    "'todo.task.deleted', 'subject', gone.id, 'time', api_time(now()), 'datacontenttype', "
+    "'application/json', 'entityversion', gone.version + 1, 'data', "
+    "jsonb_build_object('id', gone.id, 'owner_id', $1::uuid, 'version', gone.version + 1))::text "
+    "FROM gone CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e RETURNING subject"};
+
+// The expiry scheduler's batch: expires (or deletes) up to $1 due tasks and writes their events
+// in the same statement, then reports each one's lag (expired_at - expires_at) in ms.
+inline constexpr Query kExpireDue{
+    "tasks_expire_due",
+    "WITH clock AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS t), "
+    "due AS (SELECT id FROM tasks WHERE expires_at IS NOT NULL AND status IN ('todo', "
+    "'in_progress') AND expires_at <= (SELECT t FROM clock) ORDER BY expires_at LIMIT $1 "
+    "FOR UPDATE SKIP LOCKED), "
+    "expired AS (UPDATE tasks t SET status = 'expired', expired_at = (SELECT t FROM clock), "
+    "updated_at = (SELECT t FROM clock), version = t.version + 1 FROM due "
+    "WHERE t.id = due.id AND t.on_expire = 'keep' RETURNING t.*), "
+    "deleted AS (DELETE FROM tasks t USING due WHERE t.id = due.id AND t.on_expire = 'delete' "
+    "RETURNING t.id, t.owner_id, t.version, t.expires_at), "
+    "events AS (INSERT INTO outbox (event_id, subject, payload) "
+    "SELECT e.id, 'todo.task.expired', jsonb_build_object('specversion', '1.0', 'id', e.id, "
+    "'source', '/tasks', 'type', 'todo.task.expired', 'subject', x.id, 'time', "
+    "api_time(x.expired_at), 'datacontenttype', 'application/json', 'entityversion', x.version, "
+    "'data', task_event_json(ROW(x.*)::tasks))::text "
+    "FROM expired x CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e "
+    "UNION ALL SELECT e.id, 'todo.task.deleted', jsonb_build_object('specversion', '1.0', 'id', "
+    "e.id, 'source', '/tasks', 'type', 'todo.task.deleted', 'subject', d.id, 'time', "
+    "api_time((SELECT t FROM clock)), 'datacontenttype', 'application/json', 'entityversion', "
+    "d.version + 1, 'data', jsonb_build_object('id', d.id, 'owner_id', d.owner_id, 'version', "
+    "d.version + 1, 'reason', 'expired'))::text "
+    "FROM deleted d CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e RETURNING 1) "
+    "SELECT floor(extract(epoch FROM (SELECT t FROM clock) - expires_at) * 1000)::bigint, "
+    "(SELECT count(*) FROM events) FROM (SELECT expires_at FROM expired UNION ALL "
+    "SELECT expires_at FROM deleted) lags"};
+inline constexpr Query kNextExpiry{
+    "tasks_next_expiry",
+    "SELECT " TASKS_MS("min(expires_at)") " FROM tasks WHERE expires_at IS NOT NULL AND "
+    "status IN ('todo', 'in_progress')"};
+
+#undef TASKS_LIST
+#undef TASKS_TIME_LIST
+
+}  // namespace tasks::infra::queries

@@ -1,0 +1,219 @@
+// The tasks service: tasks, progress, checklists and automatic expiry.
+
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/use_cases.hpp"
+#include "infra/cursor_codec.hpp"
+#include "infra/expiry_scheduler.hpp"
+#include "infra/idempotency.hpp"
+#include "infra/pg_task_repository.hpp"
+#include "infra/redis_task_cache.hpp"
+#include "infra/rest/task_routes.hpp"
+#include "infra/user_event_consumer.hpp"
+#include "platform/auth/jwt.hpp"
+#include "platform/auth/key_source.hpp"
+#include "platform/auth/revocation.hpp"
+#include "platform/bus/jetstream.hpp"
+#include "platform/bus/outbox.hpp"
+#include "platform/config.hpp"
+#include "platform/http/auth_guard.hpp"
+#include "platform/http/operational_routes.hpp"
+#include "platform/http/server.hpp"
+#include "platform/log.hpp"
+#include "platform/pg/migrations.hpp"
+#include "platform/pg/pool.hpp"
+#include "platform/redis/client.hpp"
+#include "platform/time.hpp"
+#include "platform/uuid.hpp"
+
+namespace tasks::migrations {
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+}
+
+namespace {
+
+using namespace tasks;
+
+std::unique_ptr<platform::pg::Connection> ConnectWithRetry(const std::string& conninfo) {
+  for (int attempt = 0;; ++attempt) {
+    auto conn = platform::pg::Connection::Open(conninfo);
+    if (conn) return std::move(*conn);
+    if (attempt >= 100)
+      throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// The cursor key is shared by every replica on the host: created once, then read.
+std::string LoadOrCreateSecret(const std::string& path) {
+  if (std::ifstream in{path, std::ios::binary}) {
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (secret.size() >= 32) return secret;
+  }
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::string secret = platform::RandomToken();
+  std::string tmp = path + ".tmp" + platform::NewUuidV7();
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << secret;
+  }
+  std::filesystem::permissions(
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // link() fails if another replica won the race; then its secret is the one.
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
+    std::filesystem::remove(tmp);
+    return LoadOrCreateSecret(path);
+  }
+  std::filesystem::remove(tmp);
+  return secret;
+}
+
+// SystemEnvironment: UUIDv7 ids and the system clock at millisecond resolution.
+class SystemEnvironment : public app::Environment {
+ public:
+  std::string NewId() override { return platform::NewUuidV7(); }
+  domain::Time Now() override {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+  }
+};
+
+// Drops every cache entry of a user whose account is gone (runs on the consumer's thread).
+void ForgetUserCache(platform::redis::Client& redis, const std::string& user_id) {
+  boost::asio::io_context context;
+  auto sweep = [&]() -> boost::asio::awaitable<void> {
+    std::string cursor = "0";
+    do {
+      std::vector<platform::redis::Command> scan;
+      scan.push_back({"SCAN", cursor, "MATCH", "task:" + user_id + ":*", "COUNT", "1000"});
+      auto replies = co_await redis.Execute(std::move(scan));
+      if (!replies || (*replies)[0].elements.size() != 2) co_return;
+      cursor = (*replies)[0].elements[0].text;
+      std::vector<platform::redis::Command> drop;
+      for (const auto& key : (*replies)[0].elements[1].elements) drop.push_back({"DEL", key.text});
+      if (!drop.empty()) (void)co_await redis.Execute(std::move(drop));
+    } while (cursor != "0");
+  };
+  boost::asio::co_spawn(context, sweep(), boost::asio::detached);
+  context.run();
+}
+
+int Run(int argc, char** argv) {
+  platform::Config config("tasks", "tasks, progress, checklists and automatic expiry");
+  platform::http::ServerOptions server;
+  server.address = config.String("TODO_BIND_ADDRESS", "127.0.0.1", "address to listen on");
+  server.port = config.Port("TODO_TASKS_PORT", 8082, "HTTP port of the tasks service");
+  server.threads = static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
+  server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
+  auto pg_conninfo =
+      config.String("TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_tasks",
+                    "PostgreSQL connection string (libpq format)");
+  auto pool_size = config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections");
+  auto redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
+  auto redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
+  auto nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222", "NATS server URL");
+  auto key_dir = config.String("TODO_KEY_DIR", ".stack/keys",
+                               "directory with identity's published keys and the cursor key");
+  auto key_source = config.String("TODO_JWKS_SOURCE", "",
+                                  "where access-token keys come from: a JWKS/PEM file or an "
+                                  "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
+  auto issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
+  auto audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");
+  auto cache_seconds = config.Integer("TODO_TASK_CACHE_SECONDS", 300, 1, 86400,
+                                      "how long a task stays in the cache at most");
+  tasks::infra::ExpiryOptions expiry;
+  expiry.batch = static_cast<int>(
+      config.Integer("TODO_EXPIRY_BATCH", 2000, 1, 100000, "tasks expired per statement"));
+  config.Finish(argc, argv);
+  platform::log::Init("tasks");
+  if (key_source.empty()) key_source = key_dir + "/jwks.json";
+
+  {
+    auto conn = ConnectWithRetry(pg_conninfo);
+    auto all = platform::bus::OutboxMigrations();
+    auto own = platform::pg::MigrationsFrom(migrations::embedded_files());
+    all.insert(all.end(), own.begin(), own.end());
+    auto applied = platform::pg::Migrate(*conn, "tasks", all);
+    if (!applied) throw std::runtime_error("migrations failed: " + applied.error().message);
+  }
+
+  auto keys = platform::auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
+  if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
+  platform::auth::TokenVerifier verifier(*keys, issuer, audience);
+  platform::auth::KeyRefresher refresher(key_source, verifier, std::chrono::seconds(60),
+                                         std::chrono::seconds(2), *keys);
+  refresher.Start();
+
+  platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size));
+  platform::redis::Client redis(redis_host, redis_port);
+  auto js = platform::bus::JetStream::Connect(nats_url, "tasks");
+  if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
+  if (auto s = (*js)->EnsureStream({}); !s) {
+    throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);
+  }
+  platform::bus::OutboxRelay relay(pg_conninfo, **js);
+  relay.Start();
+  tasks::infra::ExpiryScheduler scheduler(pg_conninfo, expiry);
+  scheduler.Start();
+  tasks::infra::UserEventConsumer users(
+      pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
+  users.Start();
+
+  platform::auth::RevocationList revocations(redis);
+  platform::http::AuthGuard guard(verifier, revocations);
+  tasks::infra::PgTaskRepository repository(pool);
+  tasks::infra::RedisTaskCache cache(redis, std::chrono::seconds(cache_seconds));
+  SystemEnvironment environment;
+  app::TaskDeps deps{repository, cache, environment};
+  tasks::infra::CursorCodec cursors(LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
+  tasks::infra::IdempotencyStore idempotency(redis);
+  tasks::infra::TaskApi api{deps, cursors, idempotency};
+
+  platform::http::Router router;
+  platform::http::AddOperationalRoutes(
+      router,
+      {{"database",
+        [&pool]() -> boost::asio::awaitable<bool> {
+          auto ping = [](platform::pg::Connection& c) -> platform::Result<bool> {
+            static constexpr platform::pg::Query kPing{"ping", "SELECT 1"};
+            auto rows = c.Execute(kPing);
+            if (!rows) return std::unexpected(rows.error().ToError());
+            return true;
+          };
+          auto r = co_await pool.Run(std::move(ping));
+          co_return r.has_value();
+        }},
+       {"cache", [&redis]() { return redis.Ping(); }},
+       {"broker", [&js]() -> boost::asio::awaitable<bool> { co_return (*js)->Connected(); }}});
+  tasks::infra::AddTaskRoutes(router, api, guard);
+
+  platform::http::HttpServer http(server, std::move(router));
+  http.Listen();
+  platform::log::Info("tasks listening", {{"address", server.address}, {"port", server.port}});
+  http.Run();
+  users.Stop();
+  scheduler.Stop();
+  relay.Stop();
+  refresher.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "tasks: " << e.what() << "\n";
+    return 1;
+  }
+}
