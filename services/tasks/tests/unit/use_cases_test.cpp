@@ -1,0 +1,239 @@
+// Task use cases against in-memory fakes of their ports.
+
+#include <utility>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <map>
+
+#include "app/use_cases.hpp"
+
+namespace tasks::app {
+namespace {
+
+using platform::Error;
+using platform::ErrorKind;
+using platform::Result;
+
+template <typename T>
+T RunSync(boost::asio::awaitable<T> task) {
+  boost::asio::io_context context;
+  std::optional<T> out;
+  boost::asio::co_spawn(
+      context, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(task)); },
+      boost::asio::detached);
+  context.run();
+  return std::move(*out);
+}
+
+struct FakeRepository : TaskRepository {
+  std::map<std::string, domain::Task> tasks;
+  OwnerSettings settings;
+  int updates = 0;
+  int lost_races_to_simulate = 0;  // Update reports a lost race this many times first
+  std::vector<std::string> events;
+
+  Async<void> Insert(domain::Task task, std::string) override {
+    tasks[task.id] = task;
+    events.push_back("todo.task.created");
+    co_return Result<void>{};
+  }
+  Async<std::optional<domain::Task>> Find(std::string owner, std::string id) override {
+    auto it = tasks.find(id);
+    if (it == tasks.end() || it->second.owner_id != owner) {
+      co_return std::optional<domain::Task>{};
+    }
+    co_return std::optional(it->second);
+  }
+  Async<Page> List(ListQuery) override { co_return Page{}; }
+  Async<bool> Update(domain::Task task, std::int64_t expected, std::string type,
+                     std::string) override {
+    ++updates;
+    if (lost_races_to_simulate > 0) {
+      --lost_races_to_simulate;
+      tasks[task.id].version += 1;  // someone else wrote meanwhile
+      co_return false;
+    }
+    if (tasks[task.id].version != expected) co_return false;
+    tasks[task.id] = task;
+    events.push_back(type);
+    co_return true;
+  }
+  Async<bool> Delete(std::string owner, std::string id, std::optional<std::int64_t> expected,
+                     std::string) override {
+    auto it = tasks.find(id);
+    if (it == tasks.end() || it->second.owner_id != owner) co_return false;
+    if (expected && it->second.version != *expected) co_return false;
+    tasks.erase(it);
+    events.push_back("todo.task.deleted");
+    co_return true;
+  }
+  Async<OwnerSettings> Settings(std::string) override { co_return settings; }
+};
+
+struct FakeCache : TaskCache {
+  std::map<std::string, domain::Task> entries;
+  bool broken = false;
+  int hits = 0;
+  Async<std::optional<domain::Task>> Get(std::string, std::string id) override {
+    if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    auto it = entries.find(id);
+    if (it == entries.end()) co_return std::optional<domain::Task>{};
+    ++hits;
+    co_return std::optional(it->second);
+  }
+  Async<void> Put(domain::Task task) override {
+    if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    entries[task.id] = task;
+    co_return Result<void>{};
+  }
+  Async<void> Forget(std::string, std::string id) override {
+    if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    entries.erase(id);
+    co_return Result<void>{};
+  }
+};
+
+struct FakeEnvironment : Environment {
+  int ids = 0;
+  domain::Time now = domain::Time(std::chrono::milliseconds(1'800'000'000'000));
+  std::string NewId() override {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "00000000-0000-7000-8000-%012d", ++ids);
+    return buf;
+  }
+  domain::Time Now() override { return now; }
+};
+
+class TaskUseCases : public ::testing::Test {
+ protected:
+  FakeRepository repository;
+  FakeCache cache;
+  FakeEnvironment env;
+  TaskDeps deps{repository, cache, env};
+  Actor alice{"alice", "req-1"};
+  Actor bob{"bob", "req-2"};
+
+  domain::Task Create(std::string title = "Tadarus juz 5") {
+    domain::TaskDraft draft;
+    draft.title = std::move(title);
+    auto task = RunSync(CreateTask(deps, alice, draft));
+    EXPECT_TRUE(task.has_value()) << (task ? "" : task.error().detail);
+    return *task;
+  }
+};
+
+TEST_F(TaskUseCases, CreateAppliesTheOwnersDefaultTtl) {
+  repository.settings.default_task_ttl_seconds = 3600;
+  auto task = Create();
+  ASSERT_TRUE(task.expires_at.has_value());
+  EXPECT_EQ(*task.expires_at, env.now + std::chrono::seconds(3600));
+  EXPECT_EQ(repository.events, std::vector<std::string>{"todo.task.created"});
+}
+
+TEST_F(TaskUseCases, AnotherUsersTaskIsNotFoundForEveryVerb) {
+  auto task = Create();
+  cache.entries.clear();
+  EXPECT_EQ(RunSync(GetTask(deps, bob, task.id)).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(RunSync(CompleteTask(deps, bob, task.id, std::nullopt)).error().kind,
+            ErrorKind::kNotFound);
+  EXPECT_EQ(RunSync(DeleteTask(deps, bob, task.id, std::nullopt)).error().kind,
+            ErrorKind::kNotFound);
+  EXPECT_TRUE(repository.tasks.contains(task.id));
+}
+
+TEST_F(TaskUseCases, GetIsServedFromTheCacheWhenPresent) {
+  auto task = Create();
+  auto got = RunSync(GetTask(deps, alice, task.id));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(cache.hits, 1);
+}
+
+TEST_F(TaskUseCases, BrokenCacheDoesNotBreakReadsOrWrites) {
+  cache.broken = true;
+  auto task = Create();
+  auto got = RunSync(GetTask(deps, alice, task.id));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->id, task.id);
+  auto done = RunSync(CompleteTask(deps, alice, task.id, std::nullopt));
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->status, domain::Status::kDone);
+}
+
+TEST_F(TaskUseCases, StaleIfMatchIsAPreconditionFailureAndWritesNothing) {
+  auto task = Create();
+  auto result = RunSync(CompleteTask(deps, alice, task.id, std::int64_t{7}));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().kind, ErrorKind::kPreconditionFailed);
+  EXPECT_EQ(repository.updates, 0);
+}
+
+TEST_F(TaskUseCases, LostRaceWithoutIfMatchIsRetriedOnFreshState) {
+  auto task = Create();
+  repository.lost_races_to_simulate = 2;
+  auto result = RunSync(CompleteTask(deps, alice, task.id, std::nullopt));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(repository.updates, 3);
+  EXPECT_EQ(result->version, 4);  // two foreign writes, then ours
+}
+
+TEST_F(TaskUseCases, LostRaceWithIfMatchIsAPreconditionFailure) {
+  auto task = Create();
+  repository.lost_races_to_simulate = 1;
+  auto result = RunSync(CompleteTask(deps, alice, task.id, task.version));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().kind, ErrorKind::kPreconditionFailed);
+}
+
+TEST_F(TaskUseCases, CompletingADoneTaskWritesNothing) {
+  auto task = Create();
+  ASSERT_TRUE(RunSync(CompleteTask(deps, alice, task.id, std::nullopt)).has_value());
+  int before = repository.updates;
+  auto again = RunSync(CompleteTask(deps, alice, task.id, std::nullopt));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(repository.updates, before);
+  EXPECT_EQ(repository.events.back(), "todo.task.completed");
+}
+
+TEST_F(TaskUseCases, WriteRefreshesTheCacheSoAReadSeesTheNewState) {
+  auto task = Create();
+  domain::TaskPatch patch;
+  patch.title = {true, std::string("Tadarus juz 6")};
+  auto patched = RunSync(PatchTask(deps, alice, task.id, patch, std::nullopt));
+  ASSERT_TRUE(patched.has_value());
+  auto got = RunSync(GetTask(deps, alice, task.id));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->title, "Tadarus juz 6");
+  EXPECT_EQ(got->version, 2);
+}
+
+TEST_F(TaskUseCases, DeleteWithStaleIfMatchKeepsTheTask) {
+  auto task = Create();
+  auto result = RunSync(DeleteTask(deps, alice, task.id, std::int64_t{9}));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().kind, ErrorKind::kPreconditionFailed);
+  EXPECT_TRUE(repository.tasks.contains(task.id));
+  ASSERT_TRUE(RunSync(DeleteTask(deps, alice, task.id, task.version)).has_value());
+  EXPECT_FALSE(repository.tasks.contains(task.id));
+  EXPECT_FALSE(cache.entries.contains(task.id));
+}
+
+TEST_F(TaskUseCases, ChecklistItemsDriveProgress) {
+  auto task = Create();
+  auto with_one = RunSync(AddChecklistItem(deps, alice, task.id, "read", std::nullopt));
+  ASSERT_TRUE(with_one.has_value());
+  auto with_two = RunSync(AddChecklistItem(deps, alice, task.id, "recite", std::nullopt));
+  ASSERT_TRUE(with_two.has_value());
+  auto item = with_two->checklist.front().id;
+  auto ticked =
+      RunSync(UpdateChecklistItem(deps, alice, task.id, item, std::nullopt, true, std::nullopt));
+  ASSERT_TRUE(ticked.has_value());
+  EXPECT_EQ(ticked->progress, 50);
+  EXPECT_EQ(ticked->status, domain::Status::kInProgress);
+}
+
+}  // namespace
+}  // namespace tasks::app
