@@ -107,6 +107,19 @@ void ForgetUserCache(platform::redis::Client& redis, const std::string& user_id)
   context.run();
 }
 
+// Invalidates the cached list pages of owners whose tasks the scheduler just expired (runs on
+// the scheduler's thread).
+void BumpListVersions(platform::redis::Client& redis, const std::vector<std::string>& owners) {
+  boost::asio::io_context context;
+  auto bump = [&]() -> boost::asio::awaitable<void> {
+    std::vector<platform::redis::Command> commands;
+    for (const auto& owner : owners) commands.push_back({"INCR", "tasks:listver:" + owner});
+    (void)co_await redis.Execute(std::move(commands));
+  };
+  boost::asio::co_spawn(context, bump(), boost::asio::detached);
+  context.run();
+}
+
 int Run(int argc, char** argv) {
   platform::Config config("tasks", "tasks, progress, checklists and automatic expiry");
   platform::http::ServerOptions server;
@@ -162,7 +175,9 @@ int Run(int argc, char** argv) {
   }
   platform::bus::OutboxRelay relay(pg_conninfo, **js);
   relay.Start();
-  tasks::infra::ExpiryScheduler scheduler(pg_conninfo, expiry);
+  tasks::infra::ExpiryScheduler scheduler(
+      pg_conninfo, expiry,
+      [&redis](const std::vector<std::string>& owners) { BumpListVersions(redis, owners); });
   scheduler.Start();
   tasks::infra::UserEventConsumer users(
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
@@ -176,7 +191,7 @@ int Run(int argc, char** argv) {
   app::TaskDeps deps{repository, cache, environment};
   tasks::infra::CursorCodec cursors(LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
   tasks::infra::IdempotencyStore idempotency(redis);
-  tasks::infra::TaskApi api{deps, cursors, idempotency};
+  tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
   platform::http::AddOperationalRoutes(

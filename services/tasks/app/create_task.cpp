@@ -19,6 +19,7 @@ Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft dr
   auto stored = co_await deps.repository.Insert(*task, actor.request_id);
   if (!stored) co_return std::unexpected(stored.error());
   (void)co_await deps.cache.Put(*task);
+  (void)co_await deps.cache.BumpLists(actor.user_id);
   co_return std::move(*task);
 }
 

@@ -16,6 +16,7 @@ Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
   auto deleted = co_await deps.repository.Delete(actor.user_id, id, if_match, actor.request_id);
   if (!deleted) co_return std::unexpected(deleted.error());
   (void)co_await deps.cache.Forget(actor.user_id, id);
+  (void)co_await deps.cache.BumpLists(actor.user_id);
   if (!*deleted) {
     if (if_match) {
       co_return std::unexpected(

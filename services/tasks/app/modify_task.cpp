@@ -29,6 +29,7 @@ Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::st
     if (!written) co_return std::unexpected(written.error());
     if (*written) {
       (void)co_await deps.cache.Put(*changed);
+      (void)co_await deps.cache.BumpLists(actor.user_id);
       co_return std::move(*changed);
     }
     if (if_match) co_return std::unexpected(VersionMismatch());

@@ -79,6 +79,8 @@ class TaskCache {
   virtual Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) = 0;
   virtual Async<void> Put(domain::Task task) = 0;
   virtual Async<void> Forget(std::string owner_id, std::string id) = 0;
+  // Invalidates every cached list page of the owner (each write does, before it answers).
+  virtual Async<void> BumpLists(std::string owner_id) = 0;
 };
 
 // Ids and time, injected so use cases are deterministic under test.

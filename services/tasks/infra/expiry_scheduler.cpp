@@ -1,5 +1,6 @@
 #include "infra/expiry_scheduler.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "infra/task_queries.hpp"
@@ -27,8 +28,9 @@ platform::metrics::Histogram& LagHistogram() {
 
 }  // namespace
 
-ExpiryScheduler::ExpiryScheduler(std::string pg_conninfo, ExpiryOptions options)
-    : conninfo_(std::move(pg_conninfo)), options_(options) {}
+ExpiryScheduler::ExpiryScheduler(std::string pg_conninfo, ExpiryOptions options,
+                                 std::function<void(const std::vector<std::string>&)> on_expired)
+    : conninfo_(std::move(pg_conninfo)), options_(options), on_expired_(std::move(on_expired)) {}
 
 ExpiryScheduler::~ExpiryScheduler() { Stop(); }
 
@@ -56,8 +58,15 @@ pg::DbResult<std::int64_t> ExpiryScheduler::RunOnce(pg::Connection& conn) {
       return r;
     });
     if (!rows) return std::unexpected(rows.error());
+    std::vector<std::string> owners;
     for (int i = 0; i < rows->Size(); ++i) {
       LagHistogram().Observe(static_cast<double>(rows->Int(i, 0)) / 1000.0);
+      owners.push_back(rows->Text(i, 2));
+    }
+    if (on_expired_ && !owners.empty()) {
+      std::sort(owners.begin(), owners.end());
+      owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+      on_expired_(owners);
     }
     total += rows->Size();
     if (rows->Size() < options_.batch) break;

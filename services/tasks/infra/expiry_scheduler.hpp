@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "platform/error.hpp"
 #include "platform/pg/connection.hpp"
@@ -25,7 +26,9 @@ struct ExpiryOptions {
 
 class ExpiryScheduler {
  public:
-  ExpiryScheduler(std::string pg_conninfo, ExpiryOptions options = {});
+  // on_expired gets the owners whose tasks just expired (their cached lists are stale).
+  ExpiryScheduler(std::string pg_conninfo, ExpiryOptions options = {},
+                  std::function<void(const std::vector<std::string>&)> on_expired = {});
   ~ExpiryScheduler();
   ExpiryScheduler(const ExpiryScheduler&) = delete;
   ExpiryScheduler& operator=(const ExpiryScheduler&) = delete;
@@ -40,6 +43,7 @@ class ExpiryScheduler {
   void Loop();
   std::string conninfo_;
   ExpiryOptions options_;
+  std::function<void(const std::vector<std::string>&)> on_expired_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::int64_t> expired_total_{0};
   std::thread thread_;

@@ -143,4 +143,48 @@ app::Async<void> RedisTaskCache::Forget(std::string owner_id, std::string id) {
   co_return platform::Result<void>{};
 }
 
+app::Async<void> RedisTaskCache::BumpLists(std::string owner_id) {
+  std::vector<platform::redis::Command> commands;
+  commands.push_back({"INCR", "tasks:listver:" + owner_id});
+  commands.push_back({"EXPIRE", "tasks:listver:" + owner_id, "86400"});
+  auto replies = co_await redis_.Execute(std::move(commands));
+  if (!replies) co_return std::unexpected(replies.error());
+  co_return platform::Result<void>{};
+}
+
+namespace {
+
+constexpr std::string_view kGetPage = R"lua(
+local v = redis.call('GET', KEYS[1]) or '0'
+return {v, redis.call('GET', 'tasks:page:' .. ARGV[1] .. ':' .. v .. ':' .. ARGV[2])}
+)lua";
+
+}  // namespace
+
+app::Async<RedisTaskCache::CachedPage> RedisTaskCache::GetPage(std::string owner_id,
+                                                               std::string query_key) {
+  std::vector<platform::redis::Command> commands;
+  commands.push_back(
+      {"EVAL", std::string(kGetPage), "1", "tasks:listver:" + owner_id, owner_id, query_key});
+  auto replies = co_await redis_.Execute(std::move(commands));
+  if (!replies) co_return std::unexpected(replies.error());
+  const auto& reply = (*replies)[0];
+  if (reply.elements.empty()) co_return std::unexpected(platform::Error::Internal());
+  CachedPage page{reply.elements[0].text, std::nullopt};
+  if (reply.elements.size() > 1 && !reply.elements[1].IsNil()) page.body = reply.elements[1].text;
+  co_return page;
+}
+
+app::Async<void> RedisTaskCache::PutPage(std::string owner_id, std::string version,
+                                         std::string query_key, std::string body) {
+  std::vector<platform::redis::Command> commands;
+  // Short-lived: expiries also change pages, and the scheduler bumps versions only after
+  // committing them.
+  commands.push_back({"SET", "tasks:page:" + owner_id + ":" + version + ":" + query_key,
+                      std::move(body), "EX", "30"});
+  auto replies = co_await redis_.Execute(std::move(commands));
+  if (!replies) co_return std::unexpected(replies.error());
+  co_return platform::Result<void>{};
+}
+
 }  // namespace tasks::infra

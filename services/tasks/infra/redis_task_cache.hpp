@@ -17,6 +17,18 @@ class RedisTaskCache : public app::TaskCache {
   app::Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) override;
   app::Async<void> Put(domain::Task task) override;
   app::Async<void> Forget(std::string owner_id, std::string id) override;
+  app::Async<void> BumpLists(std::string owner_id) override;
+
+  // CachedPage: the owner's current list version, and the page cached under it, if any.
+  struct CachedPage {
+    std::string version;
+    std::optional<std::string> body;
+  };
+  // Pages are keyed by the list version read here: a page computed while a write bumps the
+  // version is stored under the old one, where no reader looks any more.
+  app::Async<CachedPage> GetPage(std::string owner_id, std::string query_key);
+  app::Async<void> PutPage(std::string owner_id, std::string version, std::string query_key,
+                           std::string body);
 
  private:
   platform::redis::Client& redis_;

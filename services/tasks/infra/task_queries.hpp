@@ -151,8 +151,8 @@ inline constexpr Query kExpireDue{
     "d.version + 1, 'reason', 'expired'))::text "
     "FROM deleted d CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e RETURNING 1) "
     "SELECT floor(extract(epoch FROM (SELECT t FROM clock) - expires_at) * 1000)::bigint, "
-    "(SELECT count(*) FROM events) FROM (SELECT expires_at FROM expired UNION ALL "
-    "SELECT expires_at FROM deleted) lags"};
+    "(SELECT count(*) FROM events), owner_id::text FROM (SELECT expires_at, owner_id FROM "
+    "expired UNION ALL SELECT expires_at, owner_id FROM deleted) lags"};
 inline constexpr Query kNextExpiry{
     "tasks_next_expiry",
     "SELECT " TASKS_MS("min(expires_at)") " FROM tasks WHERE expires_at IS NOT NULL AND "

@@ -120,6 +120,9 @@ Handled Get(TaskApi& api, Request& request) {
 Handled List(TaskApi& api, Request& request) {
   auto query = ParseListQuery(request, request.subject, api.cursors);
   if (!query) co_return Response::Problem(query.error());
+  std::string page_key = BodyHash(request.query);
+  auto cached = co_await api.pages.GetPage(request.subject, page_key);
+  if (cached && cached->body) co_return Response::Json(200, *cached->body);
   auto page = co_await app::ListTasks(api.deps, std::move(*query));
   if (!page) co_return Response::Problem(page.error());
   platform::JsonWriter w;
@@ -135,7 +138,9 @@ Handled List(TaskApi& api, Request& request) {
     w.Null();
   }
   w.EndObject();
-  co_return Response::Json(200, w.Take());
+  auto body = w.Take();
+  if (cached) (void)co_await api.pages.PutPage(request.subject, cached->version, page_key, body);
+  co_return Response::Json(200, std::move(body));
 }
 
 Handled Patch(TaskApi& api, Request& request) {

@@ -4,6 +4,7 @@
 #include "app/use_cases.hpp"
 #include "infra/cursor_codec.hpp"
 #include "infra/idempotency.hpp"
+#include "infra/redis_task_cache.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/router.hpp"
 
@@ -14,6 +15,7 @@ struct TaskApi {
   app::TaskDeps& deps;
   const CursorCodec& cursors;
   IdempotencyStore& idempotency;
+  RedisTaskCache& pages;
 };
 
 void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard);

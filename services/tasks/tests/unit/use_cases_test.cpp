@@ -95,6 +95,11 @@ struct FakeCache : TaskCache {
     entries.erase(id);
     co_return Result<void>{};
   }
+  int list_bumps = 0;
+  Async<void> BumpLists(std::string) override {
+    ++list_bumps;
+    co_return Result<void>{};
+  }
 };
 
 struct FakeEnvironment : Environment {
@@ -208,6 +213,7 @@ TEST_F(TaskUseCases, WriteRefreshesTheCacheSoAReadSeesTheNewState) {
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->title, "Tadarus juz 6");
   EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(cache.list_bumps, 2);  // the create and the patch
 }
 
 TEST_F(TaskUseCases, DeleteWithStaleIfMatchKeepsTheTask) {
