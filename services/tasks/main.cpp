@@ -166,7 +166,10 @@ int Run(int argc, char** argv) {
                                          std::chrono::seconds(2), *keys);
   refresher.Start();
 
-  platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size));
+  // The list statements carry optional filters and an optional cursor: a generic plan cannot
+  // start the index scan at the cursor, so every execution is planned with its values.
+  platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size),
+                          "SET plan_cache_mode = force_custom_plan");
   platform::redis::Client redis(redis_host, redis_port);
   auto js = platform::bus::JetStream::Connect(nats_url, "tasks");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);

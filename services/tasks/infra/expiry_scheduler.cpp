@@ -92,7 +92,11 @@ void ExpiryScheduler::Loop() {
       continue;
     }
     auto& conn = **opened;
-    if (!conn.ExecuteScript("LISTEN task_expiry")) continue;
+    if (!conn.ExecuteScript("LISTEN task_expiry")) {
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      continue;
+    }
     backoff = std::chrono::milliseconds(100);
     while (!stopping_) {
       // Catch up first: everything due now, even after downtime.

@@ -35,7 +35,7 @@ inline constexpr Query kUpdate{
     "checklist = $10::jsonb, due_at = " TASKS_TS("$11") ", expires_at = " TASKS_TS(
         "$12") ", on_expire = $13, completed_at = " TASKS_TS("$14") ", expired_at = " TASKS_TS("$15") ", "
                                                                                                   "updated_at = " TASKS_TS(
-                                                                                                      "$17") ", version = $18 "
+                                                                                                      "$17") ", created_at = " TASKS_TS("$16") ", version = $18 "
                                                                                                              "WHERE id = $1 AND owner_id = $2 AND version = $19"};
 
 inline constexpr Query kFind{"tasks_find",
@@ -73,7 +73,7 @@ inline constexpr Query kSettings{
     name, "SELECT " TASKS_COLUMNS ", " key_text TASKS_FILTERS " AND ($11::uuid IS NULL OR (" key \
           ", id) " op " (" cursor_value                                                          \
           ", $11::uuid))"                                                                        \
-          " ORDER BY " key " " dir ", id " dir " LIMIT $12"                                      \
+          " ORDER BY " key " " dir ", tasks.id " dir " LIMIT $12"                                \
   }
 
 #define TASKS_TIME_LIST(name, key, op, dir) \
@@ -96,11 +96,12 @@ inline constexpr Query kListExpiresAsc =
     TASKS_TIME_LIST("tasks_list_expires_asc", TASKS_EXPIRES, ">", "ASC");
 inline constexpr Query kListExpiresDesc =
     TASKS_TIME_LIST("tasks_list_expires_desc", TASKS_EXPIRES, "<", "DESC");
-inline constexpr Query kListPriorityAsc = TASKS_LIST(
-    "tasks_list_priority_asc", "priority_rank", "priority_rank::text", "$10::smallint", ">", "ASC");
+inline constexpr Query kListPriorityAsc =
+    TASKS_LIST("tasks_list_priority_asc", "tasks.priority_rank", "priority_rank::text",
+               "$10::smallint", ">", "ASC");
 inline constexpr Query kListPriorityDesc =
-    TASKS_LIST("tasks_list_priority_desc", "priority_rank", "priority_rank::text", "$10::smallint",
-               "<", "DESC");
+    TASKS_LIST("tasks_list_priority_desc", "tasks.priority_rank", "priority_rank::text",
+               "$10::smallint", "<", "DESC");
 
 // The user replica: applied only when the event is newer than what is stored.
 inline constexpr Query kUpsertUser{
@@ -118,12 +119,12 @@ inline constexpr Query kMarkUserDeleted{
 inline constexpr Query kEraseUserTasks{
     "tasks_erase_user",
     "WITH gone AS (DELETE FROM tasks WHERE owner_id = $1 RETURNING id, version) "
-    "INSERT INTO outbox (event_id, subject, payload) SELECT e.id, 'todo.task.deleted', "
-    "jsonb_build_object('specversion', '1.0', 'id', e.id, 'source', '/tasks', 'type', "
-    "'todo.task.deleted', 'subject', gone.id, 'time', api_time(now()), 'datacontenttype', "
-    "'application/json', 'entityversion', gone.version + 1, 'data', "
-    "jsonb_build_object('id', gone.id, 'owner_id', $1::uuid, 'version', gone.version + 1))::text "
-    "FROM gone CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e RETURNING subject"};
+    "INSERT INTO outbox (event_id, subject, payload) SELECT g.eid, 'todo.task.deleted', "
+    "jsonb_build_object('specversion', '1.0', 'id', g.eid, 'source', '/tasks', 'type', "
+    "'todo.task.deleted', 'subject', g.id, 'time', api_time(now()), 'datacontenttype', "
+    "'application/json', 'entityversion', g.version + 1, 'data', "
+    "jsonb_build_object('id', g.id, 'owner_id', $1::uuid, 'version', g.version + 1))::text "
+    "FROM (SELECT uuid_v7() AS eid, gone.* FROM gone) g RETURNING subject"};
 
 // The expiry scheduler's batch: expires (or deletes) up to $1 due tasks and writes their events
 // in the same statement, then reports each one's lag (expired_at - expires_at) in ms.
@@ -139,17 +140,20 @@ inline constexpr Query kExpireDue{
     "deleted AS (DELETE FROM tasks t USING due WHERE t.id = due.id AND t.on_expire = 'delete' "
     "RETURNING t.id, t.owner_id, t.version, t.expires_at), "
     "events AS (INSERT INTO outbox (event_id, subject, payload) "
-    "SELECT e.id, 'todo.task.expired', jsonb_build_object('specversion', '1.0', 'id', e.id, "
-    "'source', '/tasks', 'type', 'todo.task.expired', 'subject', x.id, 'time', "
-    "api_time(x.expired_at), 'datacontenttype', 'application/json', 'entityversion', x.version, "
-    "'data', task_event_json(ROW(x.*)::tasks))::text "
-    "FROM expired x CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e "
-    "UNION ALL SELECT e.id, 'todo.task.deleted', jsonb_build_object('specversion', '1.0', 'id', "
-    "e.id, 'source', '/tasks', 'type', 'todo.task.deleted', 'subject', d.id, 'time', "
+    // uuid_v7() sits in a subquery's select list: volatile there, it runs once per row (in a
+    // LATERAL that refers to nothing the planner may run it once for the whole batch).
+    "SELECT ev.eid, 'todo.task.expired', jsonb_build_object('specversion', '1.0', 'id', ev.eid, "
+    "'source', '/tasks', 'type', 'todo.task.expired', 'subject', ev.data->>'id', 'time', "
+    "api_time(ev.expired_at), 'datacontenttype', 'application/json', 'entityversion', "
+    "(ev.data->>'version')::bigint, 'data', ev.data)::text "
+    "FROM (SELECT uuid_v7() AS eid, task_event_json(ROW(x.*)::tasks) AS data, x.expired_at "
+    "FROM expired x) ev "
+    "UNION ALL SELECT d.eid, 'todo.task.deleted', jsonb_build_object('specversion', '1.0', 'id', "
+    "d.eid, 'source', '/tasks', 'type', 'todo.task.deleted', 'subject', d.id, 'time', "
     "api_time((SELECT t FROM clock)), 'datacontenttype', 'application/json', 'entityversion', "
     "d.version + 1, 'data', jsonb_build_object('id', d.id, 'owner_id', d.owner_id, 'version', "
     "d.version + 1, 'reason', 'expired'))::text "
-    "FROM deleted d CROSS JOIN LATERAL (SELECT uuid_v7() AS id) e RETURNING 1) "
+    "FROM (SELECT uuid_v7() AS eid, deleted.* FROM deleted) d RETURNING 1) "
     "SELECT floor(extract(epoch FROM (SELECT t FROM clock) - expires_at) * 1000)::bigint, "
     "(SELECT count(*) FROM events), owner_id::text FROM (SELECT expires_at, owner_id FROM "
     "expired UNION ALL SELECT expires_at, owner_id FROM deleted) lags"};

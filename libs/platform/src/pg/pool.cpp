@@ -2,8 +2,11 @@
 
 namespace platform::pg {
 
-Pool::Pool(std::string conninfo, int size)
-    : conninfo_(std::move(conninfo)), size_(size), workers_(static_cast<std::size_t>(size)) {}
+Pool::Pool(std::string conninfo, int size, std::string session_setup)
+    : conninfo_(std::move(conninfo)),
+      size_(size),
+      session_setup_(std::move(session_setup)),
+      workers_(static_cast<std::size_t>(size)) {}
 
 Pool::~Pool() { workers_.join(); }
 
@@ -19,7 +22,9 @@ DbResult<Pool::Borrowed> Pool::Acquire() {
     idle_.pop_back();
     lock.unlock();
     if (!conn->Healthy()) {
-      if (auto reset = conn->Reset(); !reset) {
+      auto reset = conn->Reset();
+      if (reset && !session_setup_.empty()) reset = conn->ExecuteScript(session_setup_);
+      if (!reset) {
         Release(std::move(conn));
         return std::unexpected(reset.error());
       }
@@ -29,6 +34,11 @@ DbResult<Pool::Borrowed> Pool::Acquire() {
   ++open_;
   lock.unlock();
   auto conn = Connection::Open(conninfo_);
+  if (conn && !session_setup_.empty()) {
+    if (auto set = (*conn)->ExecuteScript(session_setup_); !set) {
+      conn = std::unexpected(set.error());
+    }
+  }
   if (!conn) {
     std::lock_guard relock(mutex_);
     --open_;

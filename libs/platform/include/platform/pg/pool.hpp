@@ -18,7 +18,8 @@ namespace platform::pg {
 // Pool: connections are opened lazily and re-opened after a failure.
 class Pool {
  public:
-  Pool(std::string conninfo, int size);
+  // session_setup: a fixed statement run on each new connection (e.g. planner settings).
+  Pool(std::string conninfo, int size, std::string session_setup = {});
   ~Pool();
 
   // Borrowed: a connection on loan, returned to the pool when destroyed.
@@ -62,6 +63,7 @@ class Pool {
 
   std::string conninfo_;
   int size_;
+  std::string session_setup_;
   boost::asio::thread_pool workers_;
   std::mutex mutex_;
   std::condition_variable available_;

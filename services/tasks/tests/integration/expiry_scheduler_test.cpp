@@ -1,0 +1,234 @@
+// ExpiryScheduler against the local PostgreSQL: on-time expiry, NOTIFY wake-ups, catch-up
+// after downtime, two replicas sharing the work, on_expire delete, and done tasks.
+
+#include "infra/expiry_scheduler.hpp"
+#include "infra/pg_task_repository.hpp"
+#include "platform/pg/pool.hpp"
+#include "tasks_test_env.hpp"
+
+namespace tasks::itest {
+namespace {
+
+using domain::Status;
+using domain::Task;
+
+class ExpirySchedulerTest : public TasksDbTest {
+ protected:
+  void SetUp() override {
+    TasksDbTest::SetUp();
+    if (HasFatalFailure()) return;
+    pool_ = std::make_unique<pg::Pool>(Conninfo(), 2);
+    repo_ = std::make_unique<infra::PgTaskRepository>(*pool_);
+    owner_ = platform::NewUuidV7();
+    app_name_ = "expiry_" + UniqueSuffix();
+    options_.max_sleep = 30s;  // only NOTIFY (or the earliest expiry) may wake it early
+  }
+  void TearDown() override {
+    repo_.reset();
+    pool_.reset();
+    TasksDbTest::TearDown();
+  }
+
+  std::unique_ptr<infra::ExpiryScheduler> Scheduler(infra::ExpiryOptions options) {
+    return std::make_unique<infra::ExpiryScheduler>(Conninfo() + " application_name=" + app_name_,
+                                                    options);
+  }
+
+  Task Insert(std::optional<domain::Time> expires_at, std::string title = "expiring") {
+    Task t = MakeTask(owner_, std::move(title));
+    t.expires_at = expires_at;
+    auto inserted = RunToEnd(repo_->Insert(t, "req"));
+    EXPECT_TRUE(inserted.has_value()) << inserted.error().detail;
+    return t;
+  }
+
+  // The task's status, expired_at and expires_at in ms, and version; nullopt when gone.
+  struct Row {
+    std::string status;
+    std::optional<std::int64_t> expired_at, expires_at;
+    std::int64_t version;
+  };
+  std::optional<Row> Load(const std::string& id) {
+    auto rows = Sql(
+        "SELECT status, floor(extract(epoch FROM expired_at) * 1000)::bigint, "
+        "floor(extract(epoch FROM expires_at) * 1000)::bigint, version FROM tasks WHERE id = $1",
+        {id});
+    if (rows.Empty()) return std::nullopt;
+    return Row{rows.Text(0, 0), rows.OptionalInt(0, 1), rows.OptionalInt(0, 2), rows.Int(0, 3)};
+  }
+
+  // Waits (polling, with a deadline) until the scheduler's connection sleeps after computing
+  // its next wake-up: its last statement was the next-expiry query and it is idle.
+  bool SchedulerSleeping() {
+    return Eventually(
+        [&] {
+          return Count(
+                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND "
+                     "state = 'idle' AND query LIKE '%min(expires_at)%'",
+                     {app_name_}) == 1;
+        },
+        5s);
+  }
+
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<infra::PgTaskRepository> repo_;
+  std::string owner_;
+  std::string app_name_;
+  infra::ExpiryOptions options_;
+};
+
+TEST_F(ExpirySchedulerTest, TaskDueInThreeHundredMillisecondsExpiresOnTime) {
+  auto scheduler = Scheduler(options_);
+  scheduler->Start();
+  Task t = Insert(Now() + 300ms);
+  std::optional<Row> row;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        row = Load(t.id);
+        return row && row->status == "expired";
+      },
+      5s));
+  ASSERT_TRUE(row->expired_at.has_value());
+  std::int64_t lag = *row->expired_at - *row->expires_at;
+  std::cout << "expiry lag: " << lag << " ms\n";
+  EXPECT_GE(lag, 0);
+  EXPECT_LT(lag, 300);
+  EXPECT_EQ(row->version, 2);
+  auto event = Sql("SELECT payload FROM outbox WHERE subject = 'todo.task.expired'");
+  ASSERT_EQ(event.Size(), 1);
+  auto doc = ParseJson(event.Text(0, 0));
+  EXPECT_EQ(doc["subject"].GetString(), t.id);
+  EXPECT_EQ(doc["entityversion"].GetInt64(), 2);
+  EXPECT_STREQ(doc["data"]["status"].GetString(), "expired");
+  EXPECT_EQ(doc["data"]["owner_id"].GetString(), owner_);
+  EXPECT_EQ(doc["data"]["version"].GetInt64(), 2);
+  EXPECT_TRUE(doc["data"]["expired_at"].IsString());
+  EXPECT_EQ(scheduler->ExpiredTotal(), 1);
+}
+
+TEST_F(ExpirySchedulerTest, AnEarlierExpiryWakesTheSleepingScheduler) {
+  Task later = Insert(Now() + 60s, "later");
+  auto scheduler = Scheduler(options_);
+  scheduler->Start();
+  ASSERT_TRUE(SchedulerSleeping());  // it sleeps towards the 60 s task (or max_sleep 30 s)
+  Task soon = Insert(Now() + 200ms, "soon");
+  std::optional<Row> row;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        row = Load(soon.id);
+        return row && row->status == "expired";
+      },
+      5s));
+  std::int64_t lag = *row->expired_at - *row->expires_at;
+  std::cout << "expiry lag after NOTIFY wake-up: " << lag << " ms\n";
+  EXPECT_GE(lag, 0);
+  EXPECT_LT(lag, 300);
+  EXPECT_EQ(Load(later.id)->status, "todo");
+}
+
+TEST_F(ExpirySchedulerTest, CatchesUpAtOnceAfterDowntime) {
+  std::vector<Task> overdue;
+  for (int i = 0; i < 50; ++i) overdue.push_back(Insert(Now() - std::chrono::seconds(1 + i)));
+  Task future = Insert(Now() + 1h, "future");
+  auto start = SteadyClock::now();
+  auto scheduler = Scheduler(options_);
+  scheduler->Start();
+  EXPECT_TRUE(Eventually(
+      [&] { return Count("SELECT count(*) FROM tasks WHERE status = 'expired'") == 50; }, 5s));
+  auto took = SteadyClock::now() - start;
+  EXPECT_LT(took, 1s);
+  EXPECT_EQ(Load(future.id)->status, "todo");
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE subject = 'todo.task.expired'"), 50);
+}
+
+TEST_F(ExpirySchedulerTest, TwoReplicasExpireEachTaskExactlyOnce) {
+  constexpr int kTasks = 2000;
+  infra::ExpiryOptions options = options_;
+  options.batch = 100;  // many batches, so both replicas get work
+  auto first = Scheduler(options);
+  auto second = Scheduler(options);
+  first->Start();
+  second->Start();
+  auto due = Ms(Now() + 1500ms);
+  Sql("INSERT INTO tasks (id, owner_id, title, status, progress, priority, priority_rank, "
+      "expires_at, created_at, updated_at, version) SELECT gen_random_uuid(), $1::uuid, "
+      "'t' || i, 'todo', 0, 'none', 0, 'epoch'::timestamptz + $2::bigint * interval '1 ms', "
+      "now(), now(), 1 FROM generate_series(1, " +
+          std::to_string(kTasks) + ") i",
+      {owner_, std::to_string(due)});
+  ASSERT_TRUE(Eventually(
+      [&] { return Count("SELECT count(*) FROM tasks WHERE status = 'expired'") == kTasks; }, 15s));
+  first->Stop();
+  second->Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks WHERE version <> 2 OR status <> 'expired'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE subject = 'todo.task.expired'"), kTasks);
+  EXPECT_EQ(Count("SELECT count(DISTINCT payload::jsonb->>'subject') FROM outbox "
+                  "WHERE subject = 'todo.task.expired'"),
+            kTasks);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox o WHERE subject = 'todo.task.expired' AND NOT "
+                  "EXISTS (SELECT 1 FROM tasks t WHERE t.id::text = o.payload::jsonb->>'subject' "
+                  "AND (o.payload::jsonb->>'entityversion')::bigint = t.version)"),
+            0);
+  EXPECT_EQ(first->ExpiredTotal() + second->ExpiredTotal(), kTasks);
+  std::cout << "replica shares: " << first->ExpiredTotal() << " + " << second->ExpiredTotal()
+            << "; lag max "
+            << Count(
+                   "SELECT max(floor(extract(epoch FROM expired_at - expires_at) * 1000))::bigint "
+                   "FROM tasks")
+            << " ms\n";
+}
+
+TEST_F(ExpirySchedulerTest, OnExpireDeleteRemovesTheTaskWithADeletedEvent) {
+  auto scheduler = Scheduler(options_);
+  scheduler->Start();
+  Task t = MakeTask(owner_, "self-destructing");
+  t.expires_at = Now() + 200ms;
+  t.on_expire = domain::OnExpire::kDelete;
+  ASSERT_TRUE(RunToEnd(repo_->Insert(t, "req")).has_value());
+  ASSERT_TRUE(Eventually([&] { return !Load(t.id).has_value(); }, 5s));
+  auto rows = Sql("SELECT subject, payload FROM outbox ORDER BY id");
+  ASSERT_EQ(rows.Size(), 2);
+  EXPECT_EQ(rows.Text(0, 0), "todo.task.created");
+  EXPECT_EQ(rows.Text(1, 0), "todo.task.deleted");
+  auto doc = ParseJson(rows.Text(1, 1));
+  EXPECT_STREQ(doc["type"].GetString(), "todo.task.deleted");
+  EXPECT_EQ(doc["subject"].GetString(), t.id);
+  EXPECT_EQ(doc["entityversion"].GetInt64(), 2);
+  EXPECT_EQ(doc["data"]["id"].GetString(), t.id);
+  EXPECT_EQ(doc["data"]["owner_id"].GetString(), owner_);
+  EXPECT_EQ(doc["data"]["version"].GetInt64(), 2);
+  EXPECT_STREQ(doc["data"]["reason"].GetString(), "expired");
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE subject = 'todo.task.expired'"), 0);
+}
+
+TEST_F(ExpirySchedulerTest, DoneAndAlreadyExpiredTasksNeverExpire) {
+  Task done = MakeTask(owner_, "done");
+  done.status = Status::kDone;
+  done.progress = 100;
+  done.completed_at = Now() - 2s;
+  done.expires_at = Now() - 1s;
+  ASSERT_TRUE(RunToEnd(repo_->Insert(done, "req")).has_value());
+  Task expired = MakeTask(owner_, "expired");
+  expired.status = Status::kExpired;
+  expired.expires_at = Now() - 2s;
+  expired.expired_at = Now() - 1s;
+  ASSERT_TRUE(RunToEnd(repo_->Insert(expired, "req")).has_value());
+  Task marker = Insert(Now() - 1s, "marker");
+
+  infra::ExpiryScheduler scheduler(Conninfo(), options_);
+  auto first = scheduler.RunOnce(*conn_);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_EQ(*first, 1);  // the marker only
+  auto second = scheduler.RunOnce(*conn_);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(*second, 0);
+  EXPECT_EQ(Load(marker.id)->status, "expired");
+  auto done_row = Load(done.id);
+  EXPECT_EQ(done_row->status, "done");
+  EXPECT_EQ(done_row->version, 1);
+  EXPECT_EQ(Load(expired.id)->version, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE subject = 'todo.task.expired'"), 1);
+}
+
+}  // namespace
+}  // namespace tasks::itest

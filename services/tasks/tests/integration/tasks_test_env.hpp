@@ -1,0 +1,359 @@
+#pragma once
+// Shared set-up of the tasks integration tests: the local stack's PostgreSQL (scripts/infra-up)
+// with one schema per test holding the outbox and the tasks migrations, a redis-server child
+// process per fixture, task builders, and helpers to run awaitables and poll conditions.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <rapidjson/document.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "app/ports.hpp"
+#include "domain/task.hpp"
+#include "infra/task_json.hpp"
+#include "platform/bus/outbox.hpp"
+#include "platform/pg/connection.hpp"
+#include "platform/pg/migrations.hpp"
+#include "platform/uuid.hpp"
+
+extern char** environ;
+
+namespace tasks::migrations {
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+}
+
+namespace tasks::itest {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+namespace pg = platform::pg;
+
+inline std::string EnvOr(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+inline std::string TestPgConninfo() {
+  return "host=127.0.0.1 port=" + EnvOr("TODO_PG_PORT", "55432") + " user=todo dbname=todo_test";
+}
+
+inline std::string TestNatsUrl() { return "nats://127.0.0.1:" + EnvOr("TODO_NATS_PORT", "54222"); }
+
+// Lower-case letters and digits: fits schema and application names; reruns never collide.
+inline std::string UniqueSuffix(std::size_t length = 10) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
+  std::string out;
+  for (std::size_t i = 0; i < length; ++i) out += kAlphabet[pick(rng)];
+  return out;
+}
+
+inline domain::Time Now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+inline std::int64_t Ms(domain::Time t) { return t.time_since_epoch().count(); }
+
+// Polls `ok` until it holds or `limit` passes; true when it held.
+template <typename F>
+bool Eventually(F ok, std::chrono::milliseconds limit, std::chrono::milliseconds every = 10ms) {
+  auto deadline = SteadyClock::now() + limit;
+  while (SteadyClock::now() < deadline) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(every);  // poll interval, bounded by the deadline
+  }
+  return ok();
+}
+
+// Runs one awaitable to completion on a fresh io_context.
+template <typename T>
+T RunToEnd(boost::asio::awaitable<T> task) {
+  boost::asio::io_context io;
+  std::optional<T> out;
+  std::exception_ptr error;
+  boost::asio::co_spawn(io, std::move(task), [&out, &error](std::exception_ptr e, T value) {
+    error = e;
+    if (!e) out.emplace(std::move(value));
+  });
+  io.run();
+  if (error) std::rethrow_exception(error);
+  return std::move(*out);
+}
+
+inline void RunToEnd(boost::asio::awaitable<void> task) {
+  boost::asio::io_context io;
+  std::exception_ptr error;
+  boost::asio::co_spawn(io, std::move(task), [&error](std::exception_ptr e) { error = e; });
+  io.run();
+  if (error) std::rethrow_exception(error);
+}
+
+// A task as the repository stores it: fresh UUIDv7 id, version 1, created/updated now.
+inline domain::Task MakeTask(const std::string& owner_id, std::string title = "Tadarus juz 5") {
+  domain::Task t;
+  t.id = platform::NewUuidV7();
+  t.owner_id = owner_id;
+  t.title = std::move(title);
+  t.created_at = Now();
+  t.updated_at = t.created_at;
+  return t;
+}
+
+// Every field (the JSON the events carry, owner included): equal strings mean equal tasks.
+inline std::string Describe(const domain::Task& t) { return infra::TaskEventJson(t); }
+
+// SystemEnvironment: UUIDv7 ids and the system clock, as the service uses.
+class SystemEnvironment : public app::Environment {
+ public:
+  std::string NewId() override { return platform::NewUuidV7(); }
+  domain::Time Now() override { return itest::Now(); }
+};
+
+// MemoryCache: a trivial TaskCache (thread-safe, no version checks) for use-case tests.
+class MemoryCache : public app::TaskCache {
+ public:
+  app::Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) override {
+    std::optional<domain::Task> found;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(owner_id + ":" + id);
+      if (it != entries_.end()) found = it->second;
+    }
+    co_return found;
+  }
+  app::Async<void> Put(domain::Task task) override {
+    {
+      std::lock_guard lock(mutex_);
+      entries_[task.owner_id + ":" + task.id] = task;
+    }
+    co_return platform::Result<void>{};
+  }
+  app::Async<void> Forget(std::string owner_id, std::string id) override {
+    {
+      std::lock_guard lock(mutex_);
+      entries_.erase(owner_id + ":" + id);
+    }
+    co_return platform::Result<void>{};
+  }
+  app::Async<void> BumpLists(std::string) override { co_return platform::Result<void>{}; }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, domain::Task> entries_;
+};
+
+inline rapidjson::Document ParseJson(std::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  EXPECT_FALSE(doc.HasParseError()) << text;
+  return doc;
+}
+
+// TasksDbTest: a schema of its own in todo_test, migrated like the service does at start-up.
+class TasksDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    schema_ = "tasks_it_" + UniqueSuffix();
+    auto admin = pg::Connection::Open(TestPgConninfo());
+    ASSERT_TRUE(admin.has_value()) << admin.error().message;
+    admin_ = std::move(*admin);
+    ASSERT_TRUE(admin_->ExecuteScript("SET client_min_messages = warning"));
+    EnsureTrigramInPublic();
+    auto created = admin_->ExecuteScript("CREATE SCHEMA " + schema_);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    conninfo_ = TestPgConninfo() + " options=-csearch_path=" + schema_ + ",public";
+    conn_ = Open();
+    ASSERT_TRUE(conn_);
+    auto all = platform::bus::OutboxMigrations();
+    auto own = pg::MigrationsFrom(tasks::migrations::embedded_files());
+    all.insert(all.end(), own.begin(), own.end());
+    auto applied = pg::Migrate(*conn_, "tasks", all);
+    ASSERT_TRUE(applied.has_value()) << applied.error().message;
+  }
+
+  void TearDown() override {
+    conn_.reset();
+    if (admin_) {
+      auto dropped = admin_->ExecuteScript("DROP SCHEMA " + schema_ + " CASCADE");
+      EXPECT_TRUE(dropped.has_value()) << dropped.error().message;
+    }
+  }
+
+  // pg_trgm lives in one schema per database: keep it in public, so that the migration's
+  // CREATE EXTENSION IF NOT EXISTS is a no-op and every test schema sees it via search_path.
+  void EnsureTrigramInPublic() {
+    for (int attempt = 0; attempt < 5; ++attempt) {  // concurrent test processes may race
+      if (admin_->ExecuteScript("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")) break;
+    }
+    static constexpr pg::Query kWhere{
+        "itest_trgm_schema",
+        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"};
+    auto where = admin_->Execute(kWhere);
+    ASSERT_TRUE(where.has_value()) << where.error().message;
+    ASSERT_FALSE(where->Empty());
+    if (where->Text(0, 0) != "public") {
+      ASSERT_TRUE(admin_->ExecuteScript("ALTER EXTENSION pg_trgm SET SCHEMA public"));
+    }
+  }
+
+  const std::string& Conninfo() const { return conninfo_; }
+
+  std::unique_ptr<pg::Connection> Open(const std::string& extra = "") {
+    auto conn = pg::Connection::Open(conninfo_ + extra);
+    EXPECT_TRUE(conn.has_value()) << conn.error().message;
+    return conn ? std::move(*conn) : nullptr;
+  }
+
+  // Runs ad-hoc SQL on the fixture's connection (each text prepared under a unique name).
+  pg::Rows Sql(const std::string& sql, const pg::Params& params = {}) {
+    return SqlOn(*conn_, sql, params);
+  }
+  pg::Rows SqlOn(pg::Connection& conn, const std::string& sql, const pg::Params& params = {}) {
+    static std::atomic<int> counter{0};
+    sql_texts_.push_back(std::make_unique<std::string>(sql));
+    names_.push_back(std::make_unique<std::string>("itest_q_" + std::to_string(++counter)));
+    auto rows = conn.Execute(pg::Query{*names_.back(), *sql_texts_.back()}, params);
+    if (!rows) {
+      ADD_FAILURE() << sql << ": " << rows.error().message;
+      throw std::runtime_error(rows.error().message);
+    }
+    return std::move(*rows);
+  }
+  std::int64_t Count(const std::string& sql, const pg::Params& params = {}) {
+    return Sql(sql, params).Int(0, 0);
+  }
+
+  std::string schema_;
+  std::string conninfo_;
+  std::unique_ptr<pg::Connection> admin_;
+  std::unique_ptr<pg::Connection> conn_;
+  std::vector<std::unique_ptr<std::string>> names_, sql_texts_;
+};
+
+// A port nobody listens on right now (the kernel picks it; the socket is closed again).
+inline int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// RedisServer: a redis-server child without persistence, killed on Stop or destruction.
+class RedisServer {
+ public:
+  RedisServer() : port_(FreePort()) {}
+  ~RedisServer() { Stop(); }
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  // Starts the server and returns once it answers PING, or an error message.
+  std::optional<std::string> Start() {
+    if (port_ <= 0) return "no free port";
+    std::string port = std::to_string(port_);
+    std::vector<std::string> args{"redis-server",
+                                  "--port",
+                                  port,
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--daemonize",
+                                  "no",
+                                  "--loglevel",
+                                  "warning",
+                                  "--enable-debug-command",
+                                  "yes"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    int rc = posix_spawnp(&pid_, "redis-server", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+      pid_ = -1;
+      return "cannot start redis-server: " + std::string(strerror(rc));
+    }
+    auto deadline = SteadyClock::now() + 10s;
+    while (SteadyClock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return "redis-server exited during start-up (port " + port + " taken?)";
+      }
+      if (AnswersPing()) return std::nullopt;
+      std::this_thread::sleep_for(10ms);  // poll interval, bounded by the deadline
+    }
+    return "redis-server did not answer within 10 s";
+  }
+
+  void Stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  int port() const { return port_; }
+
+ private:
+  bool AnswersPing() const {
+    timeval tv{0, 200'000};
+    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+    bool ok = false;
+    if (c != nullptr && c->err == 0) {
+      auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
+      ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
+      if (reply != nullptr) freeReplyObject(reply);
+    }
+    if (c != nullptr) redisFree(c);
+    return ok;
+  }
+
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace tasks::itest
