@@ -145,7 +145,10 @@ int Run(int argc, char** argv) {
                                       "how long a task stays in the cache at most");
   tasks::infra::ExpiryOptions expiry;
   expiry.batch = static_cast<int>(
-      config.Integer("TODO_EXPIRY_BATCH", 2000, 1, 100000, "tasks expired per statement"));
+      config.Integer("TODO_EXPIRY_BATCH", 1000, 1, 100000, "tasks expired per statement"));
+  auto expiry_workers = config.Integer(
+      "TODO_EXPIRY_WORKERS", 2, 1, 16,
+      "expiry schedulers in this process (they share due tasks through SKIP LOCKED)");
   config.Finish(argc, argv);
   platform::log::Init("tasks");
   if (key_source.empty()) key_source = key_dir + "/jwks.json";
@@ -178,10 +181,14 @@ int Run(int argc, char** argv) {
   }
   platform::bus::OutboxRelay relay(pg_conninfo, **js);
   relay.Start();
-  tasks::infra::ExpiryScheduler scheduler(
-      pg_conninfo, expiry,
-      [&redis](const std::vector<std::string>& owners) { BumpListVersions(redis, owners); });
-  scheduler.Start();
+  // Several schedulers split a burst of due tasks between them, exactly as replicas do.
+  std::vector<std::unique_ptr<tasks::infra::ExpiryScheduler>> schedulers;
+  for (std::int64_t i = 0; i < expiry_workers; ++i) {
+    schedulers.push_back(std::make_unique<tasks::infra::ExpiryScheduler>(
+        pg_conninfo, expiry,
+        [&redis](const std::vector<std::string>& owners) { BumpListVersions(redis, owners); }));
+    schedulers.back()->Start();
+  }
   tasks::infra::UserEventConsumer users(
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
   users.Start();
@@ -219,7 +226,7 @@ int Run(int argc, char** argv) {
   platform::log::Info("tasks listening", {{"address", server.address}, {"port", server.port}});
   http.Run();
   users.Stop();
-  scheduler.Stop();
+  for (auto& scheduler : schedulers) scheduler->Stop();
   relay.Stop();
   refresher.Stop();
   return 0;

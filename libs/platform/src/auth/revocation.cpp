@@ -18,6 +18,11 @@ boost::asio::awaitable<Result<void>> RevocationList::RevokeToken(std::string jti
                          std::to_string(expires_unix * 1000 + 1000)};
   auto reply = co_await redis_.Execute1(std::move(command));
   if (!reply) co_return std::unexpected(reply.error());
+  {
+    // This process sees its own revocations at once, not after `recheck`.
+    std::lock_guard lock(mutex_);
+    cleared_until_.erase(jti);
+  }
   co_return Result<void>{};
 }
 
@@ -31,15 +36,39 @@ boost::asio::awaitable<Result<void>> RevocationList::RevokeSessions(
   }
   auto replies = co_await redis_.Execute(std::move(commands));
   if (!replies) co_return std::unexpected(replies.error());
+  {
+    // Which cleared tokens belong to these sessions is not known here: forget them all.
+    std::lock_guard lock(mutex_);
+    cleared_until_.clear();
+  }
   co_return Result<void>{};
 }
 
+bool RevocationList::RecentlyCleared(const std::string& jti) {
+  std::lock_guard lock(mutex_);
+  auto it = cleared_until_.find(jti);
+  return it != cleared_until_.end() && std::chrono::steady_clock::now() < it->second;
+}
+
+void RevocationList::RememberCleared(const std::string& jti) {
+  std::lock_guard lock(mutex_);
+  if (cleared_until_.size() >= 100'000) {
+    auto now = std::chrono::steady_clock::now();
+    std::erase_if(cleared_until_, [now](const auto& entry) { return entry.second <= now; });
+    if (cleared_until_.size() >= 100'000) cleared_until_.clear();
+  }
+  cleared_until_[jti] = std::chrono::steady_clock::now() + recheck_;
+}
+
 boost::asio::awaitable<Result<bool>> RevocationList::IsRevoked(const AccessClaims& claims) {
+  if (RecentlyCleared(claims.jti)) co_return false;
   redis::Command command{"EXISTS", TokenKey(claims.jti)};
   if (!claims.sid.empty()) command.push_back(SessionKey(claims.sid));
   auto reply = co_await redis_.Execute1(std::move(command));
   if (!reply) co_return std::unexpected(reply.error());
-  co_return reply->integer > 0;
+  if (reply->integer > 0) co_return true;
+  RememberCleared(claims.jti);
+  co_return false;
 }
 
 }  // namespace platform::auth
