@@ -26,6 +26,7 @@
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
+#include "platform/service.hpp"
 
 namespace identity::migrations {
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
@@ -43,17 +44,6 @@ std::string_view EmbeddedFile(std::string_view name) {
     if (file == name) return text;
   }
   throw std::runtime_error("embedded file missing: " + std::string(name));
-}
-
-// Start-up waits briefly for PostgreSQL: the stack may still be coming up.
-std::unique_ptr<platform::pg::Connection> ConnectWithRetry(const std::string& conninfo) {
-  for (int attempt = 0;; ++attempt) {
-    auto conn = platform::pg::Connection::Open(conninfo);
-    if (conn) return std::move(*conn);
-    if (attempt >= 100)
-      throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
 }
 
 // Verifiers on this host (tasks, progress) read the public keys from here instead of calling
@@ -109,14 +99,7 @@ int Run(int argc, char** argv) {
   config.Finish(argc, argv);
   platform::log::Init("identity");
 
-  {
-    auto conn = ConnectWithRetry(pg_conninfo);
-    auto all = platform::bus::OutboxMigrations();
-    auto own = platform::pg::MigrationsFrom(migrations::embedded_files());
-    all.insert(all.end(), own.begin(), own.end());
-    auto applied = platform::pg::Migrate(*conn, "identity", all);
-    if (!applied) throw std::runtime_error("migrations failed: " + applied.error().message);
-  }
+  platform::service::Migrate(pg_conninfo, "identity", migrations::embedded_files());
 
   platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size));
   platform::redis::Client redis(redis_host, redis_port, 2);
@@ -153,21 +136,8 @@ int Run(int argc, char** argv) {
                          revocations, environment, common,   timezones};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(
-      router,
-      {{"database",
-        [&pool]() -> boost::asio::awaitable<bool> {
-          auto ping = [](platform::pg::Connection& c) -> platform::Result<bool> {
-            static constexpr platform::pg::Query kPing{"ping", "SELECT 1"};
-            auto rows = c.Execute(kPing);
-            if (!rows) return std::unexpected(rows.error().ToError());
-            return true;
-          };
-          auto r = co_await pool.Run(std::move(ping));
-          co_return r.has_value();
-        }},
-       {"cache", [&redis]() { return redis.Ping(); }},
-       {"broker", [&js]() -> boost::asio::awaitable<bool> { co_return (*js)->Connected(); }}});
+  platform::http::AddOperationalRoutes(router,
+                                       platform::service::ReadinessChecks(pool, redis, **js));
   infra::AddIdentityRoutes(router, deps, guard, jwks);
 
   platform::http::HttpServer http(server, std::move(router));

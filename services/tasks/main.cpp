@@ -32,6 +32,7 @@
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
+#include "platform/service.hpp"
 #include "platform/time.hpp"
 #include "platform/uuid.hpp"
 
@@ -42,16 +43,6 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files
 namespace {
 
 using namespace tasks;
-
-std::unique_ptr<platform::pg::Connection> ConnectWithRetry(const std::string& conninfo) {
-  for (int attempt = 0;; ++attempt) {
-    auto conn = platform::pg::Connection::Open(conninfo);
-    if (conn) return std::move(*conn);
-    if (attempt >= 100)
-      throw std::runtime_error("cannot reach PostgreSQL: " + conn.error().message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
 
 // The cursor key is shared by every replica on the host: created once, then read.
 std::string LoadOrCreateSecret(const std::string& path) {
@@ -153,14 +144,7 @@ int Run(int argc, char** argv) {
   platform::log::Init("tasks");
   if (key_source.empty()) key_source = key_dir + "/jwks.json";
 
-  {
-    auto conn = ConnectWithRetry(pg_conninfo);
-    auto all = platform::bus::OutboxMigrations();
-    auto own = platform::pg::MigrationsFrom(migrations::embedded_files());
-    all.insert(all.end(), own.begin(), own.end());
-    auto applied = platform::pg::Migrate(*conn, "tasks", all);
-    if (!applied) throw std::runtime_error("migrations failed: " + applied.error().message);
-  }
+  platform::service::Migrate(pg_conninfo, "tasks", migrations::embedded_files());
 
   auto keys = platform::auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
   if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
@@ -204,21 +188,8 @@ int Run(int argc, char** argv) {
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(
-      router,
-      {{"database",
-        [&pool]() -> boost::asio::awaitable<bool> {
-          auto ping = [](platform::pg::Connection& c) -> platform::Result<bool> {
-            static constexpr platform::pg::Query kPing{"ping", "SELECT 1"};
-            auto rows = c.Execute(kPing);
-            if (!rows) return std::unexpected(rows.error().ToError());
-            return true;
-          };
-          auto r = co_await pool.Run(std::move(ping));
-          co_return r.has_value();
-        }},
-       {"cache", [&redis]() { return redis.Ping(); }},
-       {"broker", [&js]() -> boost::asio::awaitable<bool> { co_return (*js)->Connected(); }}});
+  platform::http::AddOperationalRoutes(router,
+                                       platform::service::ReadinessChecks(pool, redis, **js));
   tasks::infra::AddTaskRoutes(router, api, guard);
 
   platform::http::HttpServer http(server, std::move(router));

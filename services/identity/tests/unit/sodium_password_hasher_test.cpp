@@ -5,25 +5,18 @@
 #include "infra/sodium_password_hasher.hpp"
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include "platform/testing/run_sync.hpp"
 
 namespace identity::infra {
 namespace {
 
 constexpr Argon2idParams kQuick{1, 8 * 1024 * 1024};
 
-template <typename T>
-T RunSync(boost::asio::awaitable<T> task) {
-  boost::asio::io_context context;
-  std::optional<T> out;
-  boost::asio::co_spawn(
-      context, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(task)); },
-      boost::asio::detached);
-  context.run();
-  return std::move(*out);
-}
+using platform::testing::RunSync;
 
 std::string Password128() {
   std::string p;

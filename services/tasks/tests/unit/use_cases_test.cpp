@@ -3,9 +3,11 @@
 #include <utility>
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include "platform/testing/run_sync.hpp"
 
 #include <map>
 
@@ -18,16 +20,7 @@ using platform::Error;
 using platform::ErrorKind;
 using platform::Result;
 
-template <typename T>
-T RunSync(boost::asio::awaitable<T> task) {
-  boost::asio::io_context context;
-  std::optional<T> out;
-  boost::asio::co_spawn(
-      context, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(task)); },
-      boost::asio::detached);
-  context.run();
-  return std::move(*out);
-}
+using platform::testing::RunSync;
 
 struct FakeRepository : TaskRepository {
   std::map<std::string, domain::Task> tasks;

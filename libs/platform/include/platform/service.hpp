@@ -1,0 +1,30 @@
+#pragma once
+// The start-up steps every service repeats: wait for PostgreSQL, apply migrations (the outbox's
+// and the service's own), and the standard /readyz checks.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "platform/bus/jetstream.hpp"
+#include "platform/http/operational_routes.hpp"
+#include "platform/pg/pool.hpp"
+#include "platform/redis/client.hpp"
+
+namespace platform::service {
+
+using EmbeddedFiles = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// Waits up to `total` for PostgreSQL (the stack may still be starting); throws after that.
+std::unique_ptr<pg::Connection> ConnectWithRetry(const std::string& conninfo,
+                                                 std::chrono::seconds total);
+// Applies the outbox migration and then the service's own, in name order; throws on failure.
+void Migrate(const std::string& conninfo, std::string_view scope, const EmbeddedFiles& files);
+// /readyz's "database", "cache" and "broker" checks.
+std::vector<http::ReadinessCheck> ReadinessChecks(pg::Pool& pool, redis::Client& redis,
+                                                  bus::JetStream& js);
+
+}  // namespace platform::service
