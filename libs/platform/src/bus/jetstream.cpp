@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "platform/bus/nats_error.hpp"
 #include "platform/log.hpp"
 
@@ -60,12 +62,19 @@ Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& url,
   if (s = natsConnection_Connect(&conn, opts.get()); s != NATS_OK) {
     return std::unexpected(NatsError("connect", s));
   }
+  auto failures = std::make_unique<std::atomic<std::uint64_t>>(0);
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.PublishAsync.ErrHandler = [](jsCtx*, jsPubAckErr*, void* closure) {
+    static_cast<std::atomic<std::uint64_t>*>(closure)->fetch_add(1);
+  };
+  js_options.PublishAsync.ErrHandlerClosure = failures.get();
   jsCtx* js = nullptr;
-  if (s = natsConnection_JetStream(&js, conn, nullptr); s != NATS_OK) {
+  if (s = natsConnection_JetStream(&js, conn, &js_options); s != NATS_OK) {
     natsConnection_Destroy(conn);
     return std::unexpected(NatsError("jetstream context", s));
   }
-  return std::unique_ptr<JetStream>(new JetStream(conn, js));
+  return std::unique_ptr<JetStream>(new JetStream(conn, js, std::move(failures)));
 }
 
 JetStream::~JetStream() {
@@ -135,6 +144,39 @@ Result<PublishAck> JetStream::Publish(std::string_view subject, std::string_view
   PubAckPtr ack(raw_ack);
   if (s != NATS_OK) return std::unexpected(NatsError("publish", s, code));
   return PublishAck{ack->Sequence, ack->Duplicate};
+}
+
+Result<void> JetStream::PublishBatch(const std::vector<OutgoingMessage>& batch,
+                                     std::chrono::milliseconds timeout) {
+  std::uint64_t failures_before = async_failures_->load();
+  std::optional<Error> error;
+  for (const auto& out : batch) {
+    natsMsg* raw = nullptr;
+    natsStatus s = natsMsg_Create(&raw, out.subject.c_str(), nullptr, out.data.data(),
+                                  static_cast<int>(out.data.size()));
+    if (s == NATS_OK) s = natsMsgHeader_Set(raw, "Nats-Msg-Id", out.msg_id.c_str());
+    // On success the library owns the message and clears `raw`.
+    if (s == NATS_OK) s = js_PublishMsgAsync(js_, &raw, nullptr);
+    if (raw != nullptr) natsMsg_Destroy(raw);
+    if (s != NATS_OK) {
+      error = NatsError("publish", s);
+      break;
+    }
+  }
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MaxWait = timeout.count();
+  natsStatus s = js_PublishAsyncComplete(js_, &options);
+  if (s != NATS_OK) {
+    natsMsgList pending;
+    if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
+    if (!error) error = NatsError("publish acknowledgements", s);
+  }
+  if (!error && async_failures_->load() != failures_before) {
+    error = Error::Unavailable("event bus: a publish in the batch was refused");
+  }
+  if (error) return std::unexpected(*error);
+  return {};
 }
 
 bool JetStream::Connected() const {

@@ -124,14 +124,21 @@ Result<std::size_t> OutboxRelay::RunOnce(pg::Connection& conn) {
   auto batch = [&](pg::Connection& tx) -> pg::DbResult<void> {
     auto rows = tx.Execute(kPending, {std::to_string(opts_.batch)});
     if (!rows) return std::unexpected(rows.error());
+    // In order on one connection, acknowledgements awaited together: the stream stores them
+    // in the order sent, and one failure republishes the whole batch (duplicates dropped).
+    std::vector<OutgoingMessage> batch;
+    batch.reserve(static_cast<std::size_t>(rows->Size()));
+    for (int i = 0; i < rows->Size(); ++i) {
+      batch.push_back({rows->Text(i, 2), rows->Text(i, 3), rows->Text(i, 1)});
+    }
+    if (!batch.empty()) {
+      if (auto published = js_.PublishBatch(batch, std::chrono::seconds(5)); !published) {
+        publish_error = published.error();
+        return {};
+      }
+    }
     for (int i = 0; i < rows->Size(); ++i) {
       std::int64_t id = rows->Int(i, 0);
-      // In order and one at a time: a later event must not be stored before an earlier one.
-      auto ack = js_.Publish(rows->Text(i, 2), rows->Text(i, 3), rows->Text(i, 1));
-      if (!ack) {
-        publish_error = ack.error();
-        break;
-      }
       if (opts_.after_publish_before_mark) opts_.after_publish_before_mark(id);
       sent.push_back(id);
     }

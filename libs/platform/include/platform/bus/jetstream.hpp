@@ -3,6 +3,7 @@
 
 #include <nats/nats.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,13 @@ struct PublishAck {
 };
 
 // JetStream: owns a connection that reconnects for ever; thread-safe for publishing.
+// OutgoingMessage: one message of a batch publish.
+struct OutgoingMessage {
+  std::string subject;
+  std::string data;
+  std::string msg_id;
+};
+
 class JetStream {
  public:
   // Fails when the server cannot be reached now; later outages are survived by reconnecting.
@@ -44,15 +52,23 @@ class JetStream {
   // Publishes with a Nats-Msg-Id header and waits for the stream's acknowledgement.
   Result<PublishAck> Publish(std::string_view subject, std::string_view data,
                              std::string_view msg_id);
+  // Publishes a batch in order without waiting for each acknowledgement, then waits (up to
+  // `timeout`) for all of them. Any failure fails the whole batch: whatever was stored is
+  // dropped as a duplicate (Nats-Msg-Id) when the batch is published again.
+  Result<void> PublishBatch(const std::vector<OutgoingMessage>& batch,
+                            std::chrono::milliseconds timeout);
   bool Connected() const;
 
   natsConnection* RawConnection() { return conn_; }
   jsCtx* RawContext() { return js_; }
 
  private:
-  JetStream(natsConnection* conn, jsCtx* js) : conn_(conn), js_(js) {}
+  JetStream(natsConnection* conn, jsCtx* js, std::unique_ptr<std::atomic<std::uint64_t>> failures)
+      : conn_(conn), js_(js), async_failures_(std::move(failures)) {}
   natsConnection* conn_;
   jsCtx* js_;
+  // Counted by the asynchronous publish error handler (jsCtx keeps a pointer to it).
+  std::unique_ptr<std::atomic<std::uint64_t>> async_failures_;
 };
 
 }  // namespace platform::bus
