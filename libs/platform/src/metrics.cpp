@@ -39,15 +39,25 @@ const std::vector<double>& DefaultBounds() {
 
 }  // namespace
 
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)),
-      counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {}
+std::size_t ThisThreadShard() {
+  static std::atomic<std::size_t> next{0};
+  thread_local std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shard;
+}
+
+Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)) {
+  for (auto& shard : shards_) {
+    shard.counts = std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1);
+  }
+}
 
 void Histogram::Observe(double value) {
+  auto& shard = shards_[ThisThreadShard()];
   auto it = std::lower_bound(bounds_.begin(), bounds_.end(), value);
-  counts_[static_cast<std::size_t>(it - bounds_.begin())].fetch_add(1, std::memory_order_relaxed);
-  double current = sum_.load(std::memory_order_relaxed);
-  while (!sum_.compare_exchange_weak(current, current + value, std::memory_order_relaxed)) {
+  shard.counts[static_cast<std::size_t>(it - bounds_.begin())].fetch_add(1,
+                                                                         std::memory_order_relaxed);
+  double current = shard.sum.load(std::memory_order_relaxed);
+  while (!shard.sum.compare_exchange_weak(current, current + value, std::memory_order_relaxed)) {
   }
 }
 
@@ -55,13 +65,17 @@ std::vector<std::uint64_t> Histogram::BucketCounts() const {
   std::vector<std::uint64_t> out(bounds_.size() + 1);
   std::uint64_t running = 0;
   for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    running += counts_[i].load(std::memory_order_relaxed);
+    for (const auto& shard : shards_) running += shard.counts[i].load(std::memory_order_relaxed);
     out[i] = running;
   }
   return out;
 }
 
-double Histogram::Sum() const { return sum_.load(std::memory_order_relaxed); }
+double Histogram::Sum() const {
+  double total = 0;
+  for (const auto& shard : shards_) total += shard.sum.load(std::memory_order_relaxed);
+  return total;
+}
 
 Registry::Family& Registry::FamilyFor(const std::string& name, const std::string& help,
                                       const char* type) {

@@ -1,6 +1,7 @@
 #pragma once
 // Metrics: counters, gauges and histograms rendered in Prometheus text format.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -15,14 +16,28 @@ namespace platform::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
+// Hot metrics are written by every event-loop thread at once: each thread writes its own
+// cache line (one of kShards), and reads add the shards up.
+inline constexpr std::size_t kShards = 8;
+std::size_t ThisThreadShard();
+
 // Counter: a value that only goes up.
 class Counter {
  public:
-  void Inc(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  std::uint64_t Value() const { return value_.load(std::memory_order_relaxed); }
+  void Inc(std::uint64_t n = 1) {
+    shards_[ThisThreadShard()].value.fetch_add(n, std::memory_order_relaxed);
+  }
+  std::uint64_t Value() const {
+    std::uint64_t total = 0;
+    for (const auto& s : shards_) total += s.value.load(std::memory_order_relaxed);
+    return total;
+  }
 
  private:
-  std::atomic<std::uint64_t> value_{0};
+  struct alignas(64) Shard {
+    std::atomic<std::uint64_t> value{0};
+  };
+  std::array<Shard, kShards> shards_{};
 };
 
 // Gauge: a value that goes up and down.
@@ -45,9 +60,12 @@ class Histogram {
   const std::vector<double>& Bounds() const { return bounds_; }
 
  private:
+  struct alignas(64) Shard {
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts;
+    std::atomic<double> sum{0};
+  };
   std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
-  std::atomic<double> sum_{0};
+  std::array<Shard, kShards> shards_;
 };
 
 // Registry: owns every metric of the process; references it hands out stay valid.

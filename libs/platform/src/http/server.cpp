@@ -211,7 +211,9 @@ struct HttpServer::Impl {
       auto started = std::chrono::steady_clock::now();
       Request request;
       request.remote_address = remote;
-      if (!ec) {
+      // A request without a body is complete after its header: no second read (and no
+      // second trip through the scheduler) for the common GET.
+      if (!ec && !parser.is_done()) {
         stream.expires_after(options.read_timeout);
         co_await bhttp::async_read(stream, buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));

@@ -29,7 +29,7 @@ struct Request {
   HeaderList headers;
   std::string body;
   std::unordered_map<std::string, std::string> params;  // from {name} in the route pattern
-  std::string route;                                    // the matched pattern, for metrics
+  std::string_view route;  // the matched pattern (owned by the Router), for metrics and logs
   std::string request_id;
   std::string remote_address;
   std::string subject;  // the authenticated user id, set by the auth guard

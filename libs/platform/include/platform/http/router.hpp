@@ -14,7 +14,7 @@ namespace platform::http {
 // RouteMatch: the handler a request goes to, with its path parameters.
 struct RouteMatch {
   const Handler* handler = nullptr;
-  std::string route;
+  std::string_view route;  // the pattern, owned by the Router
   std::unordered_map<std::string, std::string> params;
 };
 
