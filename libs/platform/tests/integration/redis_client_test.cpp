@@ -28,8 +28,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "platform/redis/client.hpp"
-
-extern char** environ;
+#include "platform/testing/redis_server.hpp"
 
 namespace platform::redis {
 namespace {
@@ -37,100 +36,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// A port nobody listens on right now (the kernel picks it; the socket is closed again).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// RedisServer: a redis-server child without persistence, killed on Stop or destruction.
-class RedisServer {
- public:
-  explicit RedisServer(int port) : port_(port) {}
-  ~RedisServer() { Stop(); }
-  RedisServer(const RedisServer&) = delete;
-  RedisServer& operator=(const RedisServer&) = delete;
-
-  // Starts the server and returns once it answers PING, or an error message.
-  std::optional<std::string> Start() {
-    std::string port = std::to_string(port_);
-    std::vector<std::string> args{"redis-server",
-                                  "--port",
-                                  port,
-                                  "--bind",
-                                  "127.0.0.1",
-                                  "--save",
-                                  "",
-                                  "--appendonly",
-                                  "no",
-                                  "--daemonize",
-                                  "no",
-                                  "--loglevel",
-                                  "warning",
-                                  "--enable-debug-command",
-                                  "yes"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    int rc = posix_spawnp(&pid_, "redis-server", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      pid_ = -1;
-      return "cannot start redis-server: " + std::string(strerror(rc));
-    }
-    auto deadline = Clock::now() + 10s;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return "redis-server exited during start-up (port " + port + " taken?)";
-      }
-      if (AnswersPing()) return std::nullopt;
-      std::this_thread::sleep_for(10ms);  // poll interval, bounded by the deadline
-    }
-    return "redis-server did not answer within 10 s";
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
-  int port() const { return port_; }
-
- private:
-  bool AnswersPing() const {
-    timeval tv{0, 200'000};
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
-    bool ok = false;
-    if (c != nullptr && c->err == 0) {
-      auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
-      ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
-      if (reply != nullptr) freeReplyObject(reply);
-    }
-    if (c != nullptr) redisFree(c);
-    return ok;
-  }
-
-  int port_;
-  pid_t pid_ = -1;
-};
+using platform::testing::FreePort;
+using platform::testing::RedisServer;
 
 // Runs one awaitable to completion on a fresh io_context (the caller's executor is thus
 // never the client's own thread).
