@@ -1,8 +1,8 @@
-#include "domain/utf8.hpp"
+#include "platform/utf8.hpp"
 
 #include <cstdint>
 
-namespace identity::domain {
+namespace platform::text {
 
 std::optional<std::u32string> DecodeUtf8(std::string_view text) {
   std::u32string out;
@@ -68,4 +68,4 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
-}  // namespace identity::domain
+}  // namespace platform::text
