@@ -60,22 +60,12 @@ void PublishJwks(const std::string& path, const std::string& jwks) {
 
 int Run(int argc, char** argv) {
   platform::Config config("identity", "users, credentials, sessions and access tokens");
-  platform::http::ServerOptions server;
-  server.address = config.String("TODO_BIND_ADDRESS", "127.0.0.1", "address to listen on");
-  server.port = config.Port("TODO_IDENTITY_PORT", 8081, "HTTP port of the identity service");
-  server.threads = static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
-  server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
-  auto pg_conninfo =
-      config.String("TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_identity",
-                    "PostgreSQL connection string (libpq format)");
-  auto pool_size = config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections");
-  auto redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
-  auto redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
-  auto nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222", "NATS server URL");
-  auto key_dir = config.String("TODO_KEY_DIR", ".stack/keys",
-                               "directory holding the signing key (created on first start)");
-  auto issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
-  auto audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");
+  auto settings = platform::service::ReadServiceSettings(
+      config, "identity", "TODO_IDENTITY_PORT", 8081,
+      "directory holding the signing key (created on first start)");
+  auto& server = settings.server;
+  const auto& pg_conninfo = settings.pg_conninfo;
+  const auto& key_dir = settings.key_dir;
   auto access_ttl =
       config.Integer("TODO_ACCESS_TTL_SECONDS", 900, 60, 3600, "access token lifetime");
   auto refresh_ttl = config.Integer("TODO_REFRESH_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400,
@@ -101,9 +91,9 @@ int Run(int argc, char** argv) {
 
   platform::service::Migrate(pg_conninfo, "identity", migrations::embedded_files());
 
-  platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size));
-  platform::redis::Client redis(redis_host, redis_port, 2);
-  auto js = platform::bus::JetStream::Connect(nats_url, "identity");
+  platform::pg::Pool pool(pg_conninfo, settings.pg_pool_size);
+  platform::redis::Client redis(settings.redis_host, settings.redis_port, 2);
+  auto js = platform::bus::JetStream::Connect(settings.nats_url, "identity");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
   if (auto s = (*js)->EnsureStream({}); !s) {
     throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);
@@ -116,9 +106,9 @@ int Run(int argc, char** argv) {
   std::vector<platform::auth::VerifyingKey> public_keys{key.Public()};
   auto jwks = platform::auth::JwksJson(public_keys);
   PublishJwks(key_dir + "/jwks.json", jwks);
-  platform::auth::TokenSigner signer(std::move(key), issuer, audience,
+  platform::auth::TokenSigner signer(std::move(key), settings.jwt_issuer, settings.jwt_audience,
                                      std::chrono::seconds(access_ttl));
-  platform::auth::TokenVerifier verifier(public_keys, issuer, audience);
+  platform::auth::TokenVerifier verifier(public_keys, settings.jwt_issuer, settings.jwt_audience);
   platform::auth::RevocationList revocation_list(redis);
   platform::http::AuthGuard guard(verifier, revocation_list);
 

@@ -113,25 +113,15 @@ void BumpListVersions(platform::redis::Client& redis, const std::vector<std::str
 
 int Run(int argc, char** argv) {
   platform::Config config("tasks", "tasks, progress, checklists and automatic expiry");
-  platform::http::ServerOptions server;
-  server.address = config.String("TODO_BIND_ADDRESS", "127.0.0.1", "address to listen on");
-  server.port = config.Port("TODO_TASKS_PORT", 8082, "HTTP port of the tasks service");
-  server.threads = static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
-  server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
-  auto pg_conninfo =
-      config.String("TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_tasks",
-                    "PostgreSQL connection string (libpq format)");
-  auto pool_size = config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections");
-  auto redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
-  auto redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
-  auto nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222", "NATS server URL");
-  auto key_dir = config.String("TODO_KEY_DIR", ".stack/keys",
-                               "directory with identity's published keys and the cursor key");
+  auto settings = platform::service::ReadServiceSettings(
+      config, "tasks", "TODO_TASKS_PORT", 8082,
+      "directory with identity's published keys and the cursor key");
+  auto& server = settings.server;
+  const auto& pg_conninfo = settings.pg_conninfo;
+  const auto& key_dir = settings.key_dir;
   auto key_source = config.String("TODO_JWKS_SOURCE", "",
                                   "where access-token keys come from: a JWKS/PEM file or an "
                                   "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
-  auto issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
-  auto audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");
   auto cache_seconds = config.Integer("TODO_TASK_CACHE_SECONDS", 300, 1, 86400,
                                       "how long a task stays in the cache at most");
   tasks::infra::ExpiryOptions expiry;
@@ -148,17 +138,17 @@ int Run(int argc, char** argv) {
 
   auto keys = platform::auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
   if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
-  platform::auth::TokenVerifier verifier(*keys, issuer, audience);
+  platform::auth::TokenVerifier verifier(*keys, settings.jwt_issuer, settings.jwt_audience);
   platform::auth::KeyRefresher refresher(key_source, verifier, std::chrono::seconds(60),
                                          std::chrono::seconds(2), *keys);
   refresher.Start();
 
   // The list statements carry optional filters and an optional cursor: a generic plan cannot
   // start the index scan at the cursor, so every execution is planned with its values.
-  platform::pg::Pool pool(pg_conninfo, static_cast<int>(pool_size),
+  platform::pg::Pool pool(pg_conninfo, settings.pg_pool_size,
                           "SET plan_cache_mode = force_custom_plan");
-  platform::redis::Client redis(redis_host, redis_port);
-  auto js = platform::bus::JetStream::Connect(nats_url, "tasks");
+  platform::redis::Client redis(settings.redis_host, settings.redis_port);
+  auto js = platform::bus::JetStream::Connect(settings.nats_url, "tasks");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
   if (auto s = (*js)->EnsureStream({}); !s) {
     throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);

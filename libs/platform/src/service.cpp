@@ -8,6 +8,30 @@
 
 namespace platform::service {
 
+ServiceSettings ReadServiceSettings(Config& config, std::string_view service,
+                                    std::string_view port_variable, int default_port,
+                                    std::string_view key_dir_help) {
+  ServiceSettings s;
+  s.server.address = config.String("TODO_BIND_ADDRESS", "127.0.0.1", "address to listen on");
+  s.server.port = config.Port(port_variable, default_port,
+                              "HTTP port of the " + std::string(service) + " service");
+  s.server.threads =
+      static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
+  s.server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
+  s.pg_conninfo = config.String(
+      "TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_" + std::string(service),
+      "PostgreSQL connection string (libpq format)");
+  s.pg_pool_size =
+      static_cast<int>(config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections"));
+  s.redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
+  s.redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
+  s.nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222", "NATS server URL");
+  s.key_dir = config.String("TODO_KEY_DIR", ".stack/keys", key_dir_help);
+  s.jwt_issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
+  s.jwt_audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");
+  return s;
+}
+
 std::unique_ptr<pg::Connection> ConnectWithRetry(const std::string& conninfo,
                                                  std::chrono::seconds total) {
   auto deadline = std::chrono::steady_clock::now() + total;

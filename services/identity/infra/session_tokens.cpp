@@ -1,7 +1,6 @@
 #include "infra/session_tokens.hpp"
 
-#include <openssl/sha.h>
-
+#include "platform/digest.hpp"
 #include "platform/time.hpp"
 #include "platform/uuid.hpp"
 
@@ -10,15 +9,7 @@ namespace identity::infra {
 std::string JwtSessionTokens::NewRefreshToken() { return platform::RandomToken(); }
 
 std::string JwtSessionTokens::HashRefreshToken(std::string_view token) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0x0F]);
-  }
-  return out;
+  return platform::Sha256Hex(token);
 }
 
 app::Tokens JwtSessionTokens::Issue(const std::string& user_id, const std::string& family_id,

@@ -1,8 +1,8 @@
 #include "infra/idempotency.hpp"
 
-#include <openssl/sha.h>
 #include <rapidjson/document.h>
 
+#include "platform/digest.hpp"
 #include "platform/json.hpp"
 
 namespace tasks::infra {
@@ -25,17 +25,7 @@ std::string Pending(const std::string& hash) {
 
 }  // namespace
 
-std::string BodyHash(std::string_view body) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0x0F]);
-  }
-  return out;
-}
+std::string BodyHash(std::string_view body) { return platform::Sha256Hex(body); }
 
 boost::asio::awaitable<IdempotencyStore::Claim> IdempotencyStore::Begin(std::string user_id,
                                                                         std::string key,

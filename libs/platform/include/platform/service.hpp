@@ -10,13 +10,34 @@
 #include <vector>
 
 #include "platform/bus/jetstream.hpp"
+#include "platform/config.hpp"
 #include "platform/http/operational_routes.hpp"
+#include "platform/http/server.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
 
 namespace platform::service {
 
 using EmbeddedFiles = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// ServiceSettings: the TODO_* settings every service reads alike.
+struct ServiceSettings {
+  http::ServerOptions server;
+  std::string pg_conninfo;
+  int pg_pool_size = 8;
+  std::string redis_host;
+  int redis_port = 0;
+  std::string nats_url;
+  std::string key_dir;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+};
+
+// Declares and reads them: `port_variable` (e.g. TODO_TASKS_PORT) and the default database
+// differ per service; `key_dir_help` says what the service keeps in TODO_KEY_DIR.
+ServiceSettings ReadServiceSettings(Config& config, std::string_view service,
+                                    std::string_view port_variable, int default_port,
+                                    std::string_view key_dir_help);
 
 // Waits up to `total` for PostgreSQL (the stack may still be starting); throws after that.
 std::unique_ptr<pg::Connection> ConnectWithRetry(const std::string& conninfo,

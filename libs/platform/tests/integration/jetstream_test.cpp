@@ -9,8 +9,8 @@
 
 #include "platform/bus/consumer.hpp"
 #include "platform/bus/jetstream.hpp"
+#include "platform/testing/test_env.hpp"
 #include "platform/uuid.hpp"
-#include "test_env.hpp"
 
 namespace platform::bus {
 namespace {

@@ -14,7 +14,7 @@
 #include "platform/bus/outbox.hpp"
 #include "platform/pg/connection.hpp"
 #include "platform/pg/migrations.hpp"
-#include "test_env.hpp"
+#include "platform/testing/test_env.hpp"
 
 namespace platform::bus {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
-#include "test_env.hpp"
+#include "platform/testing/test_env.hpp"
 
 namespace {
 

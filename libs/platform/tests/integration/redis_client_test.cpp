@@ -29,6 +29,8 @@
 
 #include "platform/redis/client.hpp"
 #include "platform/testing/redis_server.hpp"
+#include "platform/testing/run_sync.hpp"
+#include "platform/testing/test_env.hpp"
 
 namespace platform::redis {
 namespace {
@@ -39,39 +41,15 @@ using Clock = std::chrono::steady_clock;
 using platform::testing::FreePort;
 using platform::testing::RedisServer;
 
-// Runs one awaitable to completion on a fresh io_context (the caller's executor is thus
-// never the client's own thread).
-template <typename T>
-T RunToEnd(boost::asio::awaitable<T> task) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&out, &error](std::exception_ptr e, T value) {
-    error = e;
-    if (!e) out.emplace(std::move(value));
-  });
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
-}
+using platform::testenv::Eventually;
+using platform::testing::RunSync;
 
 Result<std::vector<Reply>> Exec(Client& client, std::vector<Command> commands) {
-  return RunToEnd(client.Execute(std::move(commands)));
+  return RunSync(client.Execute(std::move(commands)));
 }
 
 Result<Reply> Exec1(Client& client, Command command) {
-  return RunToEnd(client.Execute1(std::move(command)));
-}
-
-// Polls `ok` until it holds or `limit` passes; true when it held.
-template <typename F>
-bool Eventually(F ok, std::chrono::milliseconds limit) {
-  auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return ok();
+  return RunSync(client.Execute1(std::move(command)));
 }
 
 class RedisClientTest : public ::testing::Test {
@@ -107,7 +85,7 @@ TEST_F(RedisClientTest, SetGetRoundTrip) {
   ASSERT_TRUE(missing);
   EXPECT_TRUE(missing->IsNil());
   EXPECT_TRUE(client->LastCallSucceeded());
-  EXPECT_TRUE(RunToEnd(client->Ping()));
+  EXPECT_TRUE(RunSync(client->Ping()));
 }
 
 TEST_F(RedisClientTest, ValuesAreBinarySafe) {
@@ -206,7 +184,7 @@ TEST_F(RedisClientTest, StoppedRedisFailsFastAndRecoversAfterRestart) {
     EXPECT_LT(took, 1s);
     EXPECT_FALSE(client->LastCallSucceeded());
   }
-  EXPECT_FALSE(RunToEnd(client->Ping()));
+  EXPECT_FALSE(RunSync(client->Ping()));
 
   auto failed = server_->Start();
   ASSERT_FALSE(failed.has_value()) << *failed;
@@ -216,7 +194,7 @@ TEST_F(RedisClientTest, StoppedRedisFailsFastAndRecoversAfterRestart) {
 
 TEST_F(RedisClientTest, PingConnectsAtOnceAfterAnOutage) {
   auto client = MakeClient(250ms);
-  ASSERT_TRUE(RunToEnd(client->Ping()));
+  ASSERT_TRUE(RunSync(client->Ping()));
   server_->Stop();
   // Several failures push the reconnect back-off to its ceiling.
   auto give_up = Clock::now() + 3s;
@@ -227,13 +205,13 @@ TEST_F(RedisClientTest, PingConnectsAtOnceAfterAnOutage) {
   auto failed = server_->Start();
   ASSERT_FALSE(failed.has_value()) << *failed;
   auto start = Clock::now();
-  EXPECT_TRUE(RunToEnd(client->Ping()));
+  EXPECT_TRUE(RunSync(client->Ping()));
   EXPECT_LT(Clock::now() - start, 1s);
 }
 
 TEST_F(RedisClientTest, SlowReplyTimesOutAndTheConnectionIsReplaced) {
   auto client = MakeClient(250ms);
-  ASSERT_TRUE(RunToEnd(client->Ping()));
+  ASSERT_TRUE(RunSync(client->Ping()));
   auto start = Clock::now();
   auto slow = Exec1(*client, {"DEBUG", "SLEEP", "1"});
   ASSERT_FALSE(slow);
@@ -266,7 +244,7 @@ TEST_F(RedisClientTest, KeysExpire) {
 
 TEST_F(RedisClientTest, DestructorFailsCallsInFlight) {
   auto client = MakeClient();
-  ASSERT_TRUE(RunToEnd(client->Ping()));
+  ASSERT_TRUE(RunSync(client->Ping()));
   boost::asio::io_context io;
   std::optional<Result<Reply>> result;
   auto call = [](Client& c, std::optional<Result<Reply>>& out) -> boost::asio::awaitable<void> {

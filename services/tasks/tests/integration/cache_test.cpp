@@ -33,16 +33,16 @@ class CacheTest : public TasksDbTest {
   }
 
   std::optional<Task> Get(const Task& t) {
-    auto got = RunToEnd(cache_->Get(t.owner_id, t.id));
+    auto got = RunSync(cache_->Get(t.owner_id, t.id));
     EXPECT_TRUE(got.has_value()) << got.error().detail;
     return got ? *got : std::nullopt;
   }
   void Put(const Task& t) {
-    auto put = RunToEnd(cache_->Put(t));
+    auto put = RunSync(cache_->Put(t));
     EXPECT_TRUE(put.has_value()) << put.error().detail;
   }
   platform::redis::Reply Raw(platform::redis::Command command) {
-    auto reply = RunToEnd(redis_->Execute1(std::move(command)));
+    auto reply = RunSync(redis_->Execute1(std::move(command)));
     EXPECT_TRUE(reply.has_value()) << reply.error().detail;
     return reply ? *reply : platform::redis::Reply{};
   }
@@ -100,7 +100,7 @@ TEST_F(CacheTest, AnOlderVersionNeverReplacesANewerOne) {
 TEST_F(CacheTest, ForgetLeavesATombstoneThatAnOldPutCannotResurrect) {
   Task t = Rich();
   Put(t);
-  auto forgot = RunToEnd(cache_->Forget(t.owner_id, t.id));
+  auto forgot = RunSync(cache_->Forget(t.owner_id, t.id));
   ASSERT_TRUE(forgot.has_value());
   EXPECT_FALSE(Get(t).has_value());
   Put(t);  // a slow read-through fill of the state before the delete
@@ -142,15 +142,15 @@ TEST_F(CacheTest, EntryEndsNoLaterThanTheTasksExpiry) {
 }
 
 TEST_F(CacheTest, BumpListsMovesTheListVersionSoOldPagesAreNotRead) {
-  auto page = RunToEnd(cache_->GetPage(owner_, "q1"));
+  auto page = RunSync(cache_->GetPage(owner_, "q1"));
   ASSERT_TRUE(page.has_value()) << page.error().detail;
   EXPECT_FALSE(page->body.has_value());
-  ASSERT_TRUE(RunToEnd(cache_->PutPage(owner_, page->version, "q1", "{\"items\":[]}")));
-  auto cached = RunToEnd(cache_->GetPage(owner_, "q1"));
+  ASSERT_TRUE(RunSync(cache_->PutPage(owner_, page->version, "q1", "{\"items\":[]}")));
+  auto cached = RunSync(cache_->GetPage(owner_, "q1"));
   ASSERT_TRUE(cached.has_value());
   EXPECT_EQ(cached->body, "{\"items\":[]}");
-  ASSERT_TRUE(RunToEnd(cache_->BumpLists(owner_)));
-  auto after = RunToEnd(cache_->GetPage(owner_, "q1"));
+  ASSERT_TRUE(RunSync(cache_->BumpLists(owner_)));
+  auto after = RunSync(cache_->GetPage(owner_, "q1"));
   ASSERT_TRUE(after.has_value());
   EXPECT_NE(after->version, page->version);
   EXPECT_FALSE(after->body.has_value());
@@ -162,22 +162,22 @@ TEST_F(CacheTest, WithRedisStoppedCacheCallsFailAndGetTaskServesFromTheRepositor
   SystemEnvironment env;
   app::TaskDeps deps{repo, *cache_, env};
   Task t = Rich();
-  ASSERT_TRUE(RunToEnd(repo.Insert(t, "req")).has_value());
+  ASSERT_TRUE(RunSync(repo.Insert(t, "req")).has_value());
   server_->Stop();
 
   auto start = SteadyClock::now();
-  auto got = RunToEnd(cache_->Get(t.owner_id, t.id));
+  auto got = RunSync(cache_->Get(t.owner_id, t.id));
   EXPECT_FALSE(got.has_value());
-  auto put = RunToEnd(cache_->Put(t));
+  auto put = RunSync(cache_->Put(t));
   EXPECT_FALSE(put.has_value());
-  auto bump = RunToEnd(cache_->BumpLists(t.owner_id));
+  auto bump = RunSync(cache_->BumpLists(t.owner_id));
   EXPECT_FALSE(bump.has_value());
 
   app::Actor actor{t.owner_id, "req-get"};
-  auto served = RunToEnd(app::GetTask(deps, actor, t.id));
+  auto served = RunSync(app::GetTask(deps, actor, t.id));
   ASSERT_TRUE(served.has_value()) << served.error().detail;
   EXPECT_EQ(Describe(*served), Describe(t));
-  auto missing = RunToEnd(app::GetTask(deps, actor, platform::NewUuidV7()));
+  auto missing = RunSync(app::GetTask(deps, actor, platform::NewUuidV7()));
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().kind, platform::ErrorKind::kNotFound);
   EXPECT_LT(SteadyClock::now() - start, 3s);  // failing fast, not waiting on Redis

@@ -59,7 +59,7 @@ class ConcurrencyTest : public TasksDbTest {
     repo_ = std::make_unique<infra::PgTaskRepository>(*pool_);
     deps_ = std::make_unique<app::TaskDeps>(app::TaskDeps{*repo_, cache_, env_});
     task_ = MakeTask(platform::NewUuidV7(), "contended");
-    ASSERT_TRUE(RunToEnd(repo_->Insert(task_, "req")).has_value());
+    ASSERT_TRUE(RunSync(repo_->Insert(task_, "req")).has_value());
   }
   void TearDown() override {
     deps_.reset();

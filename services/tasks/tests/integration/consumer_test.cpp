@@ -68,7 +68,7 @@ class ConsumerTest : public TasksDbTest {
     ASSERT_TRUE(applied.has_value()) << applied.error().message;
   }
   app::OwnerSettings Settings(const std::string& user) {
-    auto settings = RunToEnd(repo_->Settings(user));
+    auto settings = RunSync(repo_->Settings(user));
     EXPECT_TRUE(settings.has_value());
     return settings ? *settings : app::OwnerSettings{};
   }
@@ -117,11 +117,11 @@ TEST_F(ConsumerTest, DeletedErasesTheUsersTasksWithEventsAndLaterEventsAreIgnore
   for (int i = 0; i < 3; ++i) {
     domain::Task t = MakeTask(user_, "mine " + std::to_string(i));
     t.version = i + 1;
-    ASSERT_TRUE(RunToEnd(repo_->Insert(t, "req")).has_value());
+    ASSERT_TRUE(RunSync(repo_->Insert(t, "req")).has_value());
     mine.push_back(t);
   }
   domain::Task theirs = MakeTask(platform::NewUuidV7(), "theirs");
-  ASSERT_TRUE(RunToEnd(repo_->Insert(theirs, "req")).has_value());
+  ASSERT_TRUE(RunSync(repo_->Insert(theirs, "req")).has_value());
   Sql("DELETE FROM outbox");
 
   Apply("todo.user.deleted", UserEvent("todo.user.deleted", user_, 2));

@@ -37,7 +37,7 @@ class ExpirySchedulerTest : public TasksDbTest {
   Task Insert(std::optional<domain::Time> expires_at, std::string title = "expiring") {
     Task t = MakeTask(owner_, std::move(title));
     t.expires_at = expires_at;
-    auto inserted = RunToEnd(repo_->Insert(t, "req"));
+    auto inserted = RunSync(repo_->Insert(t, "req"));
     EXPECT_TRUE(inserted.has_value()) << inserted.error().detail;
     return t;
   }
@@ -184,7 +184,7 @@ TEST_F(ExpirySchedulerTest, OnExpireDeleteRemovesTheTaskWithADeletedEvent) {
   Task t = MakeTask(owner_, "self-destructing");
   t.expires_at = Now() + 200ms;
   t.on_expire = domain::OnExpire::kDelete;
-  ASSERT_TRUE(RunToEnd(repo_->Insert(t, "req")).has_value());
+  ASSERT_TRUE(RunSync(repo_->Insert(t, "req")).has_value());
   ASSERT_TRUE(Eventually([&] { return !Load(t.id).has_value(); }, 5s));
   auto rows = Sql("SELECT subject, payload FROM outbox ORDER BY id");
   ASSERT_EQ(rows.Size(), 2);
@@ -207,12 +207,12 @@ TEST_F(ExpirySchedulerTest, DoneAndAlreadyExpiredTasksNeverExpire) {
   done.progress = 100;
   done.completed_at = Now() - 2s;
   done.expires_at = Now() - 1s;
-  ASSERT_TRUE(RunToEnd(repo_->Insert(done, "req")).has_value());
+  ASSERT_TRUE(RunSync(repo_->Insert(done, "req")).has_value());
   Task expired = MakeTask(owner_, "expired");
   expired.status = Status::kExpired;
   expired.expires_at = Now() - 2s;
   expired.expired_at = Now() - 1s;
-  ASSERT_TRUE(RunToEnd(repo_->Insert(expired, "req")).has_value());
+  ASSERT_TRUE(RunSync(repo_->Insert(expired, "req")).has_value());
   Task marker = Insert(Now() - 1s, "marker");
 
   infra::ExpiryScheduler scheduler(Conninfo(), options_);

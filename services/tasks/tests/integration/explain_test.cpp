@@ -113,7 +113,7 @@ class ExplainTest : public TasksDbTest {
     query.descending = descending;
     query.limit = kLimit;
     for (int i = 0; i < pages; ++i) {
-      auto page = RunToEnd(repo.List(query));
+      auto page = RunSync(repo.List(query));
       EXPECT_TRUE(page.has_value());
       if (!page || !page->next) return std::nullopt;
       query.after = page->next;

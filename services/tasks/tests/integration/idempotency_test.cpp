@@ -29,7 +29,7 @@ class IdempotencyTest : public ::testing::Test {
   }
 
   infra::IdempotencyStore::Claim Begin(const std::string& key, const std::string& hash) {
-    return RunToEnd(store_->Begin(user_, key, hash));
+    return RunSync(store_->Begin(user_, key, hash));
   }
 
   std::unique_ptr<RedisServer> server_;
@@ -50,7 +50,7 @@ TEST_F(IdempotencyTest, BeginClaimsThenReportsInProgressReplayAndMismatch) {
   response.body = "{\"id\":\"t1\",\"title\":\"x \\\"quoted\\\"\"}";
   response.headers.emplace_back("Location", "/v1/tasks/t1");
   response.headers.emplace_back("ETag", "\"1\"");
-  RunToEnd(store_->Finish(user_, "key-1", hash, response));
+  RunSync(store_->Finish(user_, "key-1", hash, response));
 
   auto replay = Begin("key-1", hash);
   ASSERT_EQ(replay.kind, Kind::kReplay);
@@ -64,8 +64,8 @@ TEST_F(IdempotencyTest, BeginClaimsThenReportsInProgressReplayAndMismatch) {
   // Keys are per user and per key.
   EXPECT_EQ(Begin("key-2", hash).kind, Kind::kClaimed);
   std::string someone_else = platform::NewUuidV7();
-  EXPECT_EQ(RunToEnd(store_->Begin(someone_else, "key-1", hash)).kind, Kind::kClaimed);
-  auto ttl = RunToEnd(redis_->Execute1({"TTL", "idem:" + user_ + ":key-1"}));
+  EXPECT_EQ(RunSync(store_->Begin(someone_else, "key-1", hash)).kind, Kind::kClaimed);
+  auto ttl = RunSync(redis_->Execute1({"TTL", "idem:" + user_ + ":key-1"}));
   ASSERT_TRUE(ttl.has_value());
   EXPECT_GT(ttl->integer, 23 * 3600);
   EXPECT_LE(ttl->integer, 24 * 3600);
@@ -74,7 +74,7 @@ TEST_F(IdempotencyTest, BeginClaimsThenReportsInProgressReplayAndMismatch) {
 TEST_F(IdempotencyTest, AbandonFreesTheKey) {
   std::string hash = infra::BodyHash("body");
   EXPECT_EQ(Begin("k", hash).kind, Kind::kClaimed);
-  RunToEnd(store_->Abandon(user_, "k"));
+  RunSync(store_->Abandon(user_, "k"));
   EXPECT_EQ(Begin("k", hash).kind, Kind::kClaimed);
 }
 

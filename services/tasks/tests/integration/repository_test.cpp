@@ -34,16 +34,16 @@ class RepositoryTest : public TasksDbTest {
   }
 
   void Insert(const Task& task) {
-    auto inserted = RunToEnd(repo_->Insert(task, "req-insert"));
+    auto inserted = RunSync(repo_->Insert(task, "req-insert"));
     ASSERT_TRUE(inserted.has_value()) << inserted.error().detail;
   }
   std::optional<Task> Find(const std::string& owner, const std::string& id) {
-    auto found = RunToEnd(repo_->Find(owner, id));
+    auto found = RunSync(repo_->Find(owner, id));
     EXPECT_TRUE(found.has_value()) << found.error().detail;
     return found ? *found : std::nullopt;
   }
   bool Update(const Task& task, std::int64_t expected, const std::string& type) {
-    auto updated = RunToEnd(repo_->Update(task, expected, type, "req-update"));
+    auto updated = RunSync(repo_->Update(task, expected, type, "req-update"));
     EXPECT_TRUE(updated.has_value()) << updated.error().detail;
     return updated && *updated;
   }
@@ -52,7 +52,7 @@ class RepositoryTest : public TasksDbTest {
     std::vector<std::string> ids;
     int walked = 0;
     for (;;) {
-      auto page = RunToEnd(repo_->List(query));
+      auto page = RunSync(repo_->List(query));
       EXPECT_TRUE(page.has_value()) << page.error().detail;
       if (!page) return ids;
       ++walked;
@@ -167,20 +167,20 @@ TEST_F(RepositoryTest, UpdateWritesOnlyAtTheExpectedVersion) {
 TEST_F(RepositoryTest, DeleteRemovesTheTaskOnceAndHonoursTheExpectedVersion) {
   Task t = MakeTask(owner_);
   Insert(t);
-  auto stale = RunToEnd(repo_->Delete(owner_, t.id, 5, "req"));
+  auto stale = RunSync(repo_->Delete(owner_, t.id, 5, "req"));
   ASSERT_TRUE(stale);
   EXPECT_FALSE(*stale);
-  auto other = RunToEnd(repo_->Delete(platform::NewUuidV7(), t.id, std::nullopt, "req"));
+  auto other = RunSync(repo_->Delete(platform::NewUuidV7(), t.id, std::nullopt, "req"));
   ASSERT_TRUE(other);
   EXPECT_FALSE(*other);
-  auto deleted = RunToEnd(repo_->Delete(owner_, t.id, 1, "req"));
+  auto deleted = RunSync(repo_->Delete(owner_, t.id, 1, "req"));
   ASSERT_TRUE(deleted);
   EXPECT_TRUE(*deleted);
   EXPECT_FALSE(Find(owner_, t.id).has_value());
-  auto again = RunToEnd(repo_->Delete(owner_, t.id, std::nullopt, "req"));
+  auto again = RunSync(repo_->Delete(owner_, t.id, std::nullopt, "req"));
   ASSERT_TRUE(again);
   EXPECT_FALSE(*again);
-  auto malformed = RunToEnd(repo_->Delete(owner_, "nope", std::nullopt, "req"));
+  auto malformed = RunSync(repo_->Delete(owner_, "nope", std::nullopt, "req"));
   ASSERT_TRUE(malformed);
   EXPECT_FALSE(*malformed);
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE subject = 'todo.task.deleted'"), 1);
@@ -360,7 +360,7 @@ TEST_F(RepositoryTest, EveryChangeWritesItsEventToTheOutbox) {
   v4.completed_at.reset();
   v4.version = 4;
   ASSERT_TRUE(Update(v4, 3, "todo.task.reopened"));
-  auto deleted = RunToEnd(repo_->Delete(owner_, v1.id, 4, "req-delete"));
+  auto deleted = RunSync(repo_->Delete(owner_, v1.id, 4, "req-delete"));
   ASSERT_TRUE(deleted && *deleted);
 
   auto rows =
@@ -435,14 +435,14 @@ TEST_F(RepositoryTest, SqlTaskJsonEqualsTheCppRenderer) {
 }
 
 TEST_F(RepositoryTest, SettingsComeFromTheUserReplicaWithDefaults) {
-  auto none = RunToEnd(repo_->Settings(owner_));
+  auto none = RunSync(repo_->Settings(owner_));
   ASSERT_TRUE(none);
   EXPECT_EQ(none->timezone, "UTC");
   EXPECT_FALSE(none->default_task_ttl_seconds.has_value());
   Sql("INSERT INTO user_replica (id, timezone, default_task_ttl_seconds, version) "
       "VALUES ($1, 'Asia/Jakarta', 3600, 1)",
       {owner_});
-  auto some = RunToEnd(repo_->Settings(owner_));
+  auto some = RunSync(repo_->Settings(owner_));
   ASSERT_TRUE(some);
   EXPECT_EQ(some->timezone, "Asia/Jakarta");
   EXPECT_EQ(some->default_task_ttl_seconds, 3600);

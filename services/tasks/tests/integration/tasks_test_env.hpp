@@ -44,6 +44,8 @@
 #include "platform/pg/connection.hpp"
 #include "platform/pg/migrations.hpp"
 #include "platform/testing/redis_server.hpp"
+#include "platform/testing/run_sync.hpp"
+#include "platform/testing/test_env.hpp"
 #include "platform/uuid.hpp"
 
 namespace tasks::migrations {
@@ -56,66 +58,18 @@ using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 namespace pg = platform::pg;
 
-inline std::string EnvOr(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
-
-inline std::string TestPgConninfo() {
-  return "host=127.0.0.1 port=" + EnvOr("TODO_PG_PORT", "55432") + " user=todo dbname=todo_test";
-}
-
-inline std::string TestNatsUrl() { return "nats://127.0.0.1:" + EnvOr("TODO_NATS_PORT", "54222"); }
-
-// Lower-case letters and digits: fits schema and application names; reruns never collide.
-inline std::string UniqueSuffix(std::size_t length = 10) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
-  std::string out;
-  for (std::size_t i = 0; i < length; ++i) out += kAlphabet[pick(rng)];
-  return out;
-}
+using platform::testenv::EnvOr;
+using platform::testenv::Eventually;
+using platform::testenv::TestNatsUrl;
+using platform::testenv::TestPgConninfo;
+using platform::testenv::UniqueSuffix;
+using platform::testing::RunSync;
 
 inline domain::Time Now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 inline std::int64_t Ms(domain::Time t) { return t.time_since_epoch().count(); }
-
-// Polls `ok` until it holds or `limit` passes; true when it held.
-template <typename F>
-bool Eventually(F ok, std::chrono::milliseconds limit, std::chrono::milliseconds every = 10ms) {
-  auto deadline = SteadyClock::now() + limit;
-  while (SteadyClock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(every);  // poll interval, bounded by the deadline
-  }
-  return ok();
-}
-
-// Runs one awaitable to completion on a fresh io_context.
-template <typename T>
-T RunToEnd(boost::asio::awaitable<T> task) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&out, &error](std::exception_ptr e, T value) {
-    error = e;
-    if (!e) out.emplace(std::move(value));
-  });
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
-}
-
-inline void RunToEnd(boost::asio::awaitable<void> task) {
-  boost::asio::io_context io;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&error](std::exception_ptr e) { error = e; });
-  io.run();
-  if (error) std::rethrow_exception(error);
-}
 
 // A task as the repository stores it: fresh UUIDv7 id, version 1, created/updated now.
 inline domain::Task MakeTask(const std::string& owner_id, std::string title = "Tadarus juz 5") {

@@ -1,12 +1,26 @@
 #pragma once
 // Where the integration tests find the local stack (scripts/infra-up), from TODO_* variables.
 
+#include <chrono>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace platform::testenv {
+
+// Polls `ok` until it holds or `limit` passes; true when it held.
+template <typename F>
+bool Eventually(F ok, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every = std::chrono::milliseconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(every);  // poll interval, bounded by the deadline
+  }
+  return ok();
+}
 
 inline std::string EnvOr(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
