@@ -32,6 +32,7 @@
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
+#include "platform/redis/invalidation_listener.hpp"
 #include "platform/service.hpp"
 #include "platform/time.hpp"
 #include "platform/uuid.hpp"
@@ -170,7 +171,15 @@ int Run(int argc, char** argv) {
   platform::auth::RevocationList revocations(redis);
   platform::http::AuthGuard guard(verifier, revocations);
   tasks::infra::PgTaskRepository repository(pool);
-  tasks::infra::RedisTaskCache cache(redis, std::chrono::seconds(cache_seconds));
+  // Hot tasks are also kept in process, coherent through Redis's invalidation announcements.
+  tasks::infra::InProcessTaskCache copies;
+  platform::redis::InvalidationListener invalidations(
+      settings.redis_host, settings.redis_port, {"task:"},
+      [&copies](const std::vector<std::string>& keys) { copies.Erase(keys); },
+      [&copies] { copies.Clear(); });
+  invalidations.Start();
+  tasks::infra::RedisTaskCache cache(redis, std::chrono::seconds(cache_seconds), &copies,
+                                     &invalidations);
   SystemEnvironment environment;
   app::TaskDeps deps{repository, cache, environment};
   tasks::infra::CursorCodec cursors(LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
@@ -186,6 +195,7 @@ int Run(int argc, char** argv) {
   http.Listen();
   platform::log::Info("tasks listening", {{"address", server.address}, {"port", server.port}});
   http.Run();
+  invalidations.Stop();
   users.Stop();
   for (auto& scheduler : schedulers) scheduler->Stop();
   relay.Stop();

@@ -6,7 +6,35 @@
 
 namespace platform {
 
+std::optional<TimestampText> FormatTimestampText(Clock::time_point t) {
+  auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
+  auto days = std::chrono::floor<std::chrono::days>(ms);
+  std::chrono::year_month_day ymd{days};
+  std::chrono::hh_mm_ss hms{ms - days};
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return std::nullopt;
+  // Digits by hand: every log line and every task rendering carries several timestamps, and
+  // fmt's format-string parsing was most of their cost.
+  TimestampText text{{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0',
+                      '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'}};
+  auto put = [&text](std::size_t at, int width, long long value) {
+    for (int i = width - 1; i >= 0; --i) {
+      text.chars[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, 4, year);
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, hms.hours().count());
+  put(14, 2, hms.minutes().count());
+  put(17, 2, hms.seconds().count());
+  put(20, 3, hms.subseconds().count());
+  return text;
+}
+
 std::string FormatTimestamp(Clock::time_point t) {
+  if (auto text = FormatTimestampText(t)) return std::string(text->view());
   auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
   auto days = std::chrono::floor<std::chrono::days>(ms);
   std::chrono::year_month_day ymd{days};

@@ -10,10 +10,6 @@
 namespace tasks::infra {
 namespace {
 
-std::string Key(const std::string& owner_id, const std::string& id) {
-  return "task:" + owner_id + ":" + id;
-}
-
 // Writes only a newer version: concurrent writers and read-through fills may arrive in any
 // order, and an older state must never replace a newer one (a delete leaves a tombstone).
 constexpr std::string_view kPutIfNewer = R"lua(
@@ -50,6 +46,10 @@ std::string StringField(const rapidjson::Value& v, const char* name, bool& ok) {
 }
 
 }  // namespace
+
+std::string TaskCacheKey(const std::string& owner_id, const std::string& id) {
+  return "task:" + owner_id + ":" + id;
+}
 
 std::optional<domain::Task> ParseTaskJson(std::string_view json) {
   rapidjson::Document doc;
@@ -98,32 +98,62 @@ std::optional<domain::Task> ParseTaskJson(std::string_view json) {
   return t;
 }
 
-app::Async<std::optional<domain::Task>> RedisTaskCache::Get(std::string owner_id, std::string id) {
-  std::vector<platform::redis::Command> commands;
-  commands.push_back({"HGET", Key(owner_id, id), "j"});
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  // Missing, or a tombstone (empty): not cached.
-  if ((*replies)[0].IsNil() || (*replies)[0].text.empty()) {
-    co_return std::optional<domain::Task>{};
-  }
-  co_return ParseTaskJson((*replies)[0].text);
-}
-
-app::Async<void> RedisTaskCache::Put(domain::Task task) {
+std::chrono::sys_time<std::chrono::milliseconds> RedisTaskCache::Deadline(
+    const domain::Task& task) const {
   auto now =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   auto until = now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_);
   bool can_expire =
       task.status == domain::Status::kTodo || task.status == domain::Status::kInProgress;
   if (can_expire && task.expires_at && *task.expires_at < until) until = *task.expires_at;
+  return until;
+}
+
+void RedisTaskCache::EraseCopy(const std::string& key) {
+  if (copies_ != nullptr) copies_->Erase(key);
+}
+
+app::Async<std::optional<domain::Task>> RedisTaskCache::Get(std::string owner_id, std::string id) {
+  std::string key = TaskCacheKey(owner_id, id);
+  std::uint64_t mark = 0;
+  if (copies_ != nullptr && listener_ != nullptr) {
+    mark = listener_->Mark();
+    if (listener_->Current()) {
+      auto copy = copies_->Find(key, std::chrono::system_clock::now());
+      if (copy) co_return copy;
+    }
+  }
+  std::vector<platform::redis::Command> commands;
+  commands.push_back({"HGET", key, "j"});
+  auto replies = co_await redis_.Execute(std::move(commands));
+  if (!replies) co_return std::unexpected(replies.error());
+  // Missing, or a tombstone (empty): not cached.
+  if ((*replies)[0].IsNil() || (*replies)[0].text.empty()) {
+    co_return std::optional<domain::Task>{};
+  }
+  auto task = ParseTaskJson((*replies)[0].text);
+  // Copied only when no change was announced since before the read: an announcement that
+  // overtook the reply must not be undone by storing what the reply carried.
+  if (task && copies_ != nullptr && listener_ != nullptr && listener_->CurrentSince(mark)) {
+    copies_->Store(key, *task, Deadline(*task));
+  }
+  co_return task;
+}
+
+app::Async<void> RedisTaskCache::Put(domain::Task task) {
+  auto now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  auto until = Deadline(task);
+  std::string key = TaskCacheKey(task.owner_id, task.id);
+  // This process's own writes are seen at once, without waiting for the announcement.
+  EraseCopy(key);
   std::vector<platform::redis::Command> commands;
   if (until <= now) {
     // Past its expiry: the scheduler is about to change it; keep only a tombstone briefly.
-    commands.push_back(PutCommand(Key(task.owner_id, task.id), task.version, "",
+    commands.push_back(PutCommand(key, task.version, "",
                                   (now + std::chrono::seconds(5)).time_since_epoch().count()));
   } else {
-    commands.push_back(PutCommand(Key(task.owner_id, task.id), task.version, TaskEventJson(task),
+    commands.push_back(PutCommand(key, task.version, TaskEventJson(task),
                                   until.time_since_epoch().count()));
   }
   auto replies = co_await redis_.Execute(std::move(commands));
@@ -134,9 +164,11 @@ app::Async<void> RedisTaskCache::Put(domain::Task task) {
 app::Async<void> RedisTaskCache::Forget(std::string owner_id, std::string id) {
   // A tombstone that outranks any version a slow reader might still write back.
   auto until = std::chrono::system_clock::now() + lifetime_;
+  std::string key = TaskCacheKey(owner_id, id);
+  EraseCopy(key);
   std::vector<platform::redis::Command> commands;
   commands.push_back(PutCommand(
-      Key(owner_id, id), std::numeric_limits<std::int64_t>::max() / 2, "",
+      key, std::numeric_limits<std::int64_t>::max() / 2, "",
       std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch()).count()));
   auto replies = co_await redis_.Execute(std::move(commands));
   if (!replies) co_return std::unexpected(replies.error());

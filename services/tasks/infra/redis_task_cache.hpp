@@ -5,14 +5,20 @@
 #include <chrono>
 
 #include "app/ports.hpp"
+#include "infra/in_process_task_cache.hpp"
 #include "platform/redis/client.hpp"
+#include "platform/redis/invalidation_listener.hpp"
 
 namespace tasks::infra {
 
 class RedisTaskCache : public app::TaskCache {
  public:
-  RedisTaskCache(platform::redis::Client& redis, std::chrono::seconds lifetime)
-      : redis_(redis), lifetime_(lifetime) {}
+  // With `copies` (and the `listener` that keeps them coherent), a task read from Redis is
+  // also kept in process and served from there while the listener says nothing changed.
+  RedisTaskCache(platform::redis::Client& redis, std::chrono::seconds lifetime,
+                 InProcessTaskCache* copies = nullptr,
+                 const platform::redis::InvalidationListener* listener = nullptr)
+      : redis_(redis), lifetime_(lifetime), copies_(copies), listener_(listener) {}
 
   app::Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) override;
   app::Async<void> Put(domain::Task task) override;
@@ -31,9 +37,18 @@ class RedisTaskCache : public app::TaskCache {
                            std::string body);
 
  private:
+  // Until when a copy of `task` may be served: the cache lifetime, or the task's expiry.
+  std::chrono::sys_time<std::chrono::milliseconds> Deadline(const domain::Task& task) const;
+  void EraseCopy(const std::string& key);
+
   platform::redis::Client& redis_;
   std::chrono::seconds lifetime_;
+  InProcessTaskCache* copies_;
+  const platform::redis::InvalidationListener* listener_;
 };
+
+// The Redis key of a task: task:<owner>:<id>.
+std::string TaskCacheKey(const std::string& owner_id, const std::string& id);
 
 // Reads the JSON that TaskEventJson writes back into a task; nullopt when it is not one.
 std::optional<domain::Task> ParseTaskJson(std::string_view json);

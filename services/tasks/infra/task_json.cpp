@@ -8,10 +8,12 @@ namespace {
 void WriteTime(platform::JsonWriter& w, std::string_view key,
                const std::optional<domain::Time>& t) {
   w.Key(key);
-  if (t) {
-    w.String(platform::FormatTimestamp(*t));
-  } else {
+  if (!t) {
     w.Null();
+  } else if (auto text = platform::FormatTimestampText(*t)) {
+    w.String(text->view());
+  } else {
+    w.String(platform::FormatTimestamp(*t));
   }
 }
 

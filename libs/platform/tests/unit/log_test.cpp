@@ -23,4 +23,18 @@ TEST(Log, SecretsAreRedactedByFieldName) {
   EXPECT_NE(line.find("[redacted]"), std::string::npos);
 }
 
+TEST(Log, SecretKeyMatchesAnyCaseAnywhereInTheName) {
+  using platform::log::IsSecretKey;
+  EXPECT_TRUE(IsSecretKey("password"));
+  EXPECT_TRUE(IsSecretKey("new_PassWord"));
+  EXPECT_TRUE(IsSecretKey("X-Refresh-TOKEN"));
+  EXPECT_TRUE(IsSecretKey("client_secret_value"));
+  EXPECT_TRUE(IsSecretKey("Set-Cookie"));
+  EXPECT_TRUE(IsSecretKey("private_key"));
+  EXPECT_FALSE(IsSecretKey("request_id"));
+  EXPECT_FALSE(IsSecretKey("passwor"));
+  EXPECT_FALSE(IsSecretKey("tok"));
+  EXPECT_FALSE(IsSecretKey(""));
+}
+
 }  // namespace

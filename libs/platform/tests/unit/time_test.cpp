@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
 namespace {
 
 TEST(Time, FormatsUtcWithMilliseconds) {
@@ -24,3 +28,30 @@ TEST(Time, RejectsMalformed) {
 }
 
 }  // namespace
+
+TEST(FormatTimestampTest, AgreesWithCalendarArithmeticAcrossCenturies) {
+  // Spread over 1970..2199 (system_clock counts nanoseconds: it ends in 2262), including a
+  // leap day's last millisecond.
+  using namespace std::chrono;
+  std::vector<sys_time<milliseconds>> samples;
+  for (long long step = 0; step < 20'000; ++step) {
+    samples.push_back(sys_time<milliseconds>(milliseconds(step * 12'623'456'789'123LL % 7'258'118'400'000LL)));
+  }
+  samples.push_back(sys_days(year(2024) / February / 29) + hours(23) + minutes(59) + seconds(59) +
+                    milliseconds(999));
+  samples.push_back(sys_days(year(2199) / December / 31) + hours(23) + minutes(59) +
+                    seconds(59) + milliseconds(999));
+  for (auto t : samples) {
+    auto days = floor<std::chrono::days>(t);
+    year_month_day ymd{days};
+    hh_mm_ss hms{t - days};
+    char expected[96];
+    std::snprintf(expected, sizeof expected, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
+                  static_cast<long long>(hms.minutes().count()),
+                  static_cast<long long>(hms.seconds().count()),
+                  static_cast<long long>(hms.subseconds().count()));
+    ASSERT_EQ(platform::FormatTimestamp(t), expected);
+  }
+}

@@ -121,11 +121,10 @@ class TokenVerifier {
 
  private:
   struct CacheShard;
-  using Digest = std::array<unsigned char, 32>;
 
   Result<AccessClaims> VerifyUncached(std::string_view token, const std::vector<VerifyingKey>& keys,
                                       std::int64_t now) const;
-  CacheShard& ShardFor(const Digest& digest);
+  CacheShard& ShardFor(std::size_t token_hash);
 
   std::string issuer_;
   std::string audience_;

@@ -28,9 +28,11 @@ class RevocationList {
   boost::asio::awaitable<Result<void>> RevokeSessions(std::vector<std::string> session_ids,
                                                       std::chrono::seconds access_ttl);
   boost::asio::awaitable<Result<bool>> IsRevoked(const AccessClaims& claims);
+  // True when the token was found not revoked less than `recheck` ago: callers may skip
+  // IsRevoked (and its coroutine) on this path, which most requests take.
+  bool RecentlyCleared(const std::string& jti);
 
  private:
-  bool RecentlyCleared(const std::string& jti);
   void RememberCleared(const std::string& jti);
 
   redis::Client& redis_;
