@@ -3,9 +3,14 @@
 #include <algorithm>
 #include <charconv>
 
+#include "infra/pg_task_repository.hpp"
+#include "infra/task_json.hpp"
 #include "infra/task_queries.hpp"
+#include "platform/bus/outbox.hpp"
+#include "platform/json.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
+#include "platform/time.hpp"
 
 namespace tasks::infra {
 
@@ -24,6 +29,22 @@ platform::metrics::Histogram& LagHistogram() {
       "task_expiry_lag_seconds", "expired_at - expires_at of each expired task", {},
       {0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 60});
   return h;
+}
+
+// The todo.task.expired event carries the expired task; todo.task.deleted (on_expire "delete")
+// only what identifies it, as for a user's delete, with the reason.
+platform::bus::EventDraft ExpiryEvent(const domain::Task& task, bool deleted) {
+  if (!deleted) {
+    return {"todo.task.expired", "/tasks", task.id, task.version, TaskEventJson(task), ""};
+  }
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Field("id", task.id);
+  w.Field("owner_id", task.owner_id);
+  w.Field("version", task.version + 1);
+  w.Field("reason", "expired");
+  w.EndObject();
+  return {"todo.task.deleted", "/tasks", task.id, task.version + 1, w.Take(), ""};
 }
 
 }  // namespace
@@ -51,17 +72,23 @@ pg::DbResult<std::int64_t> ExpiryScheduler::RunOnce(pg::Connection& conn) {
     auto rows = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<pg::Rows> {
       auto r = tx.Execute(queries::kExpireDue, {std::to_string(options_.batch)});
       if (!r) return std::unexpected(r.error());
-      if (!r->Empty()) {
-        static constexpr pg::Query kWake{"tasks_wake_relay", "SELECT pg_notify('todo_outbox', '')"};
-        if (auto n = tx.Execute(kWake); !n) return std::unexpected(n.error());
+      if (r->Empty()) return r;
+      // Columns: the task (ReadTask's 17), "expired" or "deleted", lag ms, the batch clock ms.
+      std::vector<platform::bus::EventDraft> events;
+      events.reserve(static_cast<std::size_t>(r->Size()));
+      for (int i = 0; i < r->Size(); ++i) {
+        events.push_back(ExpiryEvent(ReadTask(*r, i), r->Text(i, 17) == "deleted"));
       }
+      auto clock = platform::Clock::time_point(std::chrono::milliseconds(r->Int(0, 19)));
+      auto enqueued = platform::bus::EnqueueEvents(tx, events, platform::FormatTimestamp(clock));
+      if (!enqueued) return std::unexpected(enqueued.error());
       return r;
     });
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::string> owners;
     for (int i = 0; i < rows->Size(); ++i) {
-      LagHistogram().Observe(static_cast<double>(rows->Int(i, 0)) / 1000.0);
-      owners.push_back(rows->Text(i, 2));
+      LagHistogram().Observe(static_cast<double>(rows->Int(i, 18)) / 1000.0);
+      owners.push_back(rows->Text(i, 1));
     }
     if (on_expired_ && !owners.empty()) {
       std::sort(owners.begin(), owners.end());

@@ -6,6 +6,7 @@
 
 #include "platform/json.hpp"
 #include "platform/log.hpp"
+#include "platform/pg/array_literal.hpp"
 #include "platform/time.hpp"
 #include "platform/uuid.hpp"
 
@@ -29,6 +30,13 @@ constexpr pg::Query kEnqueue{
     "outbox_enqueue",
     "WITH inserted AS (INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3) "
     "RETURNING id) SELECT pg_notify('todo_outbox', '') FROM inserted"};
+// The bulk form: three array parameters; WITH ORDINALITY keeps the drafts' order in the ids.
+constexpr pg::Query kEnqueueMany{
+    "outbox_enqueue_many",
+    "WITH inserted AS (INSERT INTO outbox (event_id, subject, payload) "
+    "SELECT e.id, e.subject, e.payload FROM unnest($1::uuid[], $2::text[], $3::text[]) "
+    "WITH ORDINALITY AS e(id, subject, payload, n) ORDER BY e.n RETURNING 1) "
+    "SELECT pg_notify('todo_outbox', '') WHERE EXISTS (SELECT 1 FROM inserted)"};
 // Never `id > last_seen`: ids are taken before commit, so a slow transaction's row would be
 // skipped for ever. SKIP LOCKED lets several relays share the work.
 constexpr pg::Query kPending{"outbox_pending",
@@ -84,6 +92,24 @@ pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& dra
   auto inserted = tx.Execute(kEnqueue, {id, draft.type, std::move(payload)});
   if (!inserted) return std::unexpected(inserted.error());
   return id;
+}
+
+pg::DbResult<void> EnqueueEvents(pg::Connection& tx, const std::vector<EventDraft>& drafts,
+                                 std::string_view time) {
+  if (drafts.empty()) return {};
+  std::vector<std::string> ids, subjects, payloads;
+  ids.reserve(drafts.size());
+  subjects.reserve(drafts.size());
+  payloads.reserve(drafts.size());
+  for (const auto& draft : drafts) {
+    ids.push_back(NewUuidV7());
+    subjects.push_back(draft.type);
+    payloads.push_back(EventEnvelope(draft, ids.back(), time));
+  }
+  auto inserted = tx.Execute(kEnqueueMany, {pg::ArrayLiteral(ids), pg::ArrayLiteral(subjects),
+                                            pg::ArrayLiteral(payloads)});
+  if (!inserted) return std::unexpected(inserted.error());
+  return {};
 }
 
 OutboxRelay::OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOptions opts)

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "platform/pg/connection.hpp"
 #include "platform/pg/migrations.hpp"
 #include "platform/testing/test_env.hpp"
+#include "platform/time.hpp"
 
 namespace platform::bus {
 namespace {
@@ -25,6 +27,14 @@ constexpr pg::Query kRowSent{"test_outbox_row_sent",
                              "SELECT sent_at IS NOT NULL FROM outbox WHERE event_id = $1"};
 constexpr pg::Query kRowCount{"test_outbox_row_count",
                               "SELECT count(*) FROM outbox WHERE event_id = $1"};
+constexpr pg::Query kAllRows{"test_outbox_all_rows",
+                             "SELECT event_id, subject, payload FROM outbox ORDER BY id"};
+
+struct OutboxRow {
+  std::string event_id;
+  std::string subject;
+  std::string payload;
+};
 
 // Each test gets its own schema (so its own outbox table, via search_path) and its own stream.
 // RunOnce publishes every pending row of the table it sees, so sharing todo_test's outbox with
@@ -84,6 +94,34 @@ class OutboxTest : public ::testing::Test {
         [&](pg::Connection& tx) -> pg::DbResult<std::string> { return EnqueueEvent(tx, draft); });
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : std::string();
+  }
+
+  std::vector<OutboxRow> AllRows() {
+    std::vector<OutboxRow> out;
+    auto rows = conn_->Execute(kAllRows);
+    EXPECT_TRUE(rows) << rows.error().message;
+    if (!rows) return out;
+    for (int i = 0; i < rows->Size(); ++i) {
+      out.push_back({rows->Text(i, 0), rows->Text(i, 1), rows->Text(i, 2)});
+    }
+    return out;
+  }
+
+  // Drafts whose text is hard on an array literal: quotes, backslashes (also next to a
+  // quote), commas, braces, empty strings and non-ASCII text, then plain ones for length.
+  std::vector<EventDraft> AwkwardDrafts(int plain) {
+    std::vector<EventDraft> drafts{
+        {prefix_ + ".task.updated", "/tasks", "task-1", 1,
+         R"({"title":"say \"hi\", then {leave}","path":"C:\\temp\\new"})", "req-1"},
+        {prefix_ + ".task.deleted", "/tasks", "task,2", 7,
+         R"({"title":"Grüße aus Köln — 日本語 ✓","tags":["a,b","{c}",""]})", ""},
+        {prefix_ + ".task.created", "/tasks", "{task-3}", 2,
+         R"({"note":"NULL","tail":"\\\"","empty":""})", R"(req "3" \ x)"},
+    };
+    for (int i = 0; i < plain; ++i) {
+      drafts.push_back(Draft("task-" + std::to_string(100 + i), i));
+    }
+    return drafts;
   }
 
   bool RowSent(const std::string& event_id) {
@@ -265,6 +303,88 @@ TEST_F(OutboxTest, PublishFailureLeavesRowPendingAndReportsError) {
   auto n = relay.RunOnce(*conn_);
   EXPECT_FALSE(n);
   EXPECT_FALSE(RowSent(id));
+}
+
+TEST_F(OutboxTest, EnqueueEventsStoresDraftsInOrderWithTheirEnvelopes) {
+  auto drafts = AwkwardDrafts(40);
+  // A type that reads as NULL in an unquoted array literal: the NOT NULL subject column
+  // refuses the whole insert if it is taken for one.
+  EventDraft null_looking = Draft("task-null", 5);
+  null_looking.type = "NULL";
+  drafts.insert(drafts.begin() + 1, null_looking);
+  std::string time = FormatTimestamp(Clock::now());
+  auto done = conn_->Transaction(
+      [&](pg::Connection& tx) -> pg::DbResult<void> { return EnqueueEvents(tx, drafts, time); });
+  ASSERT_TRUE(done) << done.error().message;
+
+  auto rows = AllRows();
+  ASSERT_EQ(rows.size(), drafts.size());
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE("draft " + std::to_string(i));
+    ids.insert(rows[i].event_id);
+    EXPECT_EQ(rows[i].subject, drafts[i].type);
+    EXPECT_EQ(rows[i].payload, EventEnvelope(drafts[i], rows[i].event_id, time));
+    // Independent of EventEnvelope: the data went in byte for byte.
+    EXPECT_TRUE(rows[i].payload.ends_with(R"("data":)" + drafts[i].data_json + "}"))
+        << rows[i].payload;
+  }
+  EXPECT_EQ(ids.size(), drafts.size());
+}
+
+TEST_F(OutboxTest, EnqueueEventsOfNothingOrRolledBackInsertsNothing) {
+  std::string time = FormatTimestamp(Clock::now());
+  auto empty = conn_->Transaction(
+      [&](pg::Connection& tx) -> pg::DbResult<void> { return EnqueueEvents(tx, {}, time); });
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_TRUE(AllRows().empty());
+
+  auto aborted = conn_->Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
+    if (auto enqueued = EnqueueEvents(tx, AwkwardDrafts(2), time); !enqueued) return enqueued;
+    return std::unexpected(pg::DbError{"", "use case failed after enqueue"});
+  });
+  ASSERT_FALSE(aborted);
+  // The insert itself succeeded; only the rollback kept the rows out.
+  EXPECT_EQ(aborted.error().message, "use case failed after enqueue");
+  EXPECT_TRUE(AllRows().empty());
+}
+
+TEST_F(OutboxTest, EnqueueEventsWakesTheRelayWhichPublishesThemInOrder) {
+  // A poll interval far beyond the await below: only the NOTIFY can get them published.
+  OutboxRelay relay(conninfo_, *js_, OutboxRelayOptions{.poll_interval = 60s});
+  relay.Start();
+  std::string first = EnqueueCommitted(Draft("task-0", 1));
+  ASSERT_TRUE(AwaitEvent(first, 10s));  // the thread is up and listening
+
+  auto drafts = AwkwardDrafts(5);
+  std::string time = FormatTimestamp(Clock::now());
+  auto done = conn_->Transaction(
+      [&](pg::Connection& tx) -> pg::DbResult<void> { return EnqueueEvents(tx, drafts, time); });
+  ASSERT_TRUE(done) << done.error().message;
+  auto rows = AllRows();
+  ASSERT_EQ(rows.size(), drafts.size() + 1);
+
+  struct Received {
+    std::string id, subject, data;
+  };
+  std::vector<Received> received;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (received.size() < drafts.size() && std::chrono::steady_clock::now() < deadline) {
+    auto messages = consumer_->Fetch(100, 200ms);
+    ASSERT_TRUE(messages) << messages.error().detail;
+    for (auto& m : *messages) {
+      EXPECT_TRUE(m.Ack());
+      received.push_back({m.MsgId(), std::string(m.Subject()), std::string(m.Data())});
+    }
+  }
+  ASSERT_EQ(received.size(), drafts.size());
+  for (std::size_t i = 0; i < drafts.size(); ++i) {
+    SCOPED_TRACE("draft " + std::to_string(i));
+    const OutboxRow& row = rows[i + 1];
+    EXPECT_EQ(received[i].id, row.event_id);
+    EXPECT_EQ(received[i].subject, drafts[i].type);
+    EXPECT_EQ(received[i].data, EventEnvelope(drafts[i], row.event_id, time));
+  }
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ std::string EventEnvelope(const EventDraft& draft, std::string_view event_id,
 // Inserts the event inside the caller's open transaction; returns its id (a UUIDv7). The
 // relay is woken when that transaction commits, and never sees it if it rolls back.
 pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& draft);
+// Inserts many events in one statement (in the drafts' order, all stamped with `time`), for
+// writers of many changes at once such as the expiry scheduler.
+pg::DbResult<void> EnqueueEvents(pg::Connection& tx, const std::vector<EventDraft>& drafts,
+                                 std::string_view time);
 
 // OutboxRelayOptions: batch size, idle polling, and a hook for crash tests.
 struct OutboxRelayOptions {

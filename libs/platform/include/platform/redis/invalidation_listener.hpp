@@ -33,7 +33,8 @@ class InvalidationListener {
 
   // True when the copy is current: subscribed, not in the middle of applying an announcement,
   // and no announcement waits unread on the socket. Redis queues a change's announcement
-  // before it answers the writer, so a change whose write has been answered is never missed.
+  // before it answers the writer, so a change whose write has been answered is never missed
+  // (except FLUSHALL/FLUSHDB, whose notice Redis 7.0 may send after the reply).
   // Costs one poll(2) of the socket, no round trip.
   bool Current() const;
 

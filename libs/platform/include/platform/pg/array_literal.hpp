@@ -1,0 +1,14 @@
+#pragma once
+// PostgreSQL array literals for text-format parameters: a whole column of values travels as
+// one parameter ($1::text[]), so a bulk insert is one statement instead of a row per call.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace platform::pg {
+
+// {"a","b \"quoted\"","c\\d"}: every element quoted, so no value is mistaken for NULL or split.
+std::string ArrayLiteral(const std::vector<std::string>& values);
+
+}  // namespace platform::pg
