@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -35,7 +35,8 @@ std::atomic<Level>& MinLevel() {
 // cost a quarter of a cached GET's throughput. Warnings and errors are written at once, the
 // rest within kFlushPeriod and at exit; lines of different threads may therefore appear up to
 // that long out of order (each carries its own timestamp).
-class ThreadBufferedStdoutSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+class ThreadBufferedStdoutSink final
+    : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
   ~ThreadBufferedStdoutSink() override { flush_(); }
 

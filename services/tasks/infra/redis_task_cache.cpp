@@ -153,8 +153,8 @@ app::Async<void> RedisTaskCache::Put(domain::Task task) {
     commands.push_back(PutCommand(key, task.version, "",
                                   (now + std::chrono::seconds(5)).time_since_epoch().count()));
   } else {
-    commands.push_back(PutCommand(key, task.version, TaskEventJson(task),
-                                  until.time_since_epoch().count()));
+    commands.push_back(
+        PutCommand(key, task.version, TaskEventJson(task), until.time_since_epoch().count()));
   }
   auto replies = co_await redis_.Execute(std::move(commands));
   if (!replies) co_return std::unexpected(replies.error());

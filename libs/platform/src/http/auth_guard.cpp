@@ -17,7 +17,8 @@ boost::asio::awaitable<Result<void>> AuthGuard::Authenticate(Request& request) {
   auto claims = verifier_.Verify(header.substr(kScheme.size()));
   if (!claims) co_return std::unexpected(claims.error());
   Result<bool> revoked = false;
-  if (!revocations_.RecentlyCleared(claims->jti)) revoked = co_await revocations_.IsRevoked(*claims);
+  if (!revocations_.RecentlyCleared(claims->jti))
+    revoked = co_await revocations_.IsRevoked(*claims);
   if (!revoked) {
     static auto& unchecked = metrics::DefaultRegistry().GetCounter(
         "auth_revocation_unchecked_total",

@@ -87,8 +87,8 @@ bool InvalidationListener::Subscribe(redisContext* c) {
   // Broadcast mode: every change under the prefixes is announced, whoever made it, so the
   // copy needs no per-key registration. The announcements come to this same connection
   // (RESP2 needs a redirect, and a subscribed connection may be its own target).
-  std::vector<std::string> tracking{"CLIENT", "TRACKING", "on", "REDIRECT",
-                                    std::to_string(id->integer), "BCAST"};
+  std::vector<std::string> tracking{
+      "CLIENT", "TRACKING", "on", "REDIRECT", std::to_string(id->integer), "BCAST"};
   for (const auto& prefix : prefixes_) {
     tracking.push_back("PREFIX");
     tracking.push_back(prefix);

@@ -35,12 +35,13 @@ TEST(FormatTimestampTest, AgreesWithCalendarArithmeticAcrossCenturies) {
   using namespace std::chrono;
   std::vector<sys_time<milliseconds>> samples;
   for (long long step = 0; step < 20'000; ++step) {
-    samples.push_back(sys_time<milliseconds>(milliseconds(step * 12'623'456'789'123LL % 7'258'118'400'000LL)));
+    samples.push_back(
+        sys_time<milliseconds>(milliseconds(step * 12'623'456'789'123LL % 7'258'118'400'000LL)));
   }
   samples.push_back(sys_days(year(2024) / February / 29) + hours(23) + minutes(59) + seconds(59) +
                     milliseconds(999));
-  samples.push_back(sys_days(year(2199) / December / 31) + hours(23) + minutes(59) +
-                    seconds(59) + milliseconds(999));
+  samples.push_back(sys_days(year(2199) / December / 31) + hours(23) + minutes(59) + seconds(59) +
+                    milliseconds(999));
   for (auto t : samples) {
     auto days = floor<std::chrono::days>(t);
     year_month_day ymd{days};

@@ -86,8 +86,7 @@ TEST_F(InProcessCacheTest, RepeatedReadsAreServedInProcessWithoutAskingRedis) {
   Put(*a_, t);
   // The write's own announcement may still be in flight at the first read, which then does
   // not copy what it read; a later read does.
-  ASSERT_TRUE(Eventually(
-      [&] { return Get(*a_, t).has_value() && a_->copies.Size() == 1; }, 2s));
+  ASSERT_TRUE(Eventually([&] { return Get(*a_, t).has_value() && a_->copies.Size() == 1; }, 2s));
   auto before = HgetCalls();
   for (int i = 0; i < 100; ++i) {
     auto got = Get(*a_, t);
