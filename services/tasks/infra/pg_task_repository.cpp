@@ -5,6 +5,7 @@
 #include "infra/task_json.hpp"
 #include "infra/task_queries.hpp"
 #include "platform/bus/outbox.hpp"
+#include "platform/pg/array_literal.hpp"
 #include "platform/uuid.hpp"
 
 namespace tasks::infra {
@@ -29,14 +30,11 @@ pg::Param TimeParam(const std::optional<domain::Time>& t) {
   return std::to_string(t->time_since_epoch().count());
 }
 
-std::string PgTextArray(const std::vector<domain::Status>& statuses) {
-  // Status names are fixed words: no quoting needed inside the array literal.
-  std::string out = "{";
-  for (std::size_t i = 0; i < statuses.size(); ++i) {
-    if (i > 0) out += ",";
-    out += domain::ToString(statuses[i]);
-  }
-  return out + "}";
+std::string StatusArray(const std::vector<domain::Status>& statuses) {
+  std::vector<std::string> names;
+  names.reserve(statuses.size());
+  for (auto status : statuses) names.emplace_back(domain::ToString(status));
+  return pg::ArrayLiteral(names);
 }
 
 pg::Params WriteParams(const domain::Task& t) {
@@ -151,7 +149,7 @@ app::Async<app::Page> PgTaskRepository::List(app::ListQuery query) {
   auto work = [query = std::move(query)](pg::Connection& conn) -> Result<app::Page> {
     pg::Params params(12);
     params[0] = query.owner_id;
-    if (!query.statuses.empty()) params[1] = PgTextArray(query.statuses);
+    if (!query.statuses.empty()) params[1] = StatusArray(query.statuses);
     params[2] = query.label;
     if (query.priority) params[3] = std::string(domain::ToString(*query.priority));
     if (query.text) {
