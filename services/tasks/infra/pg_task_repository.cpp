@@ -6,6 +6,7 @@
 #include "infra/task_queries.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/pg/array_literal.hpp"
+#include "platform/time.hpp"
 #include "platform/uuid.hpp"
 
 namespace tasks::infra {
@@ -121,16 +122,37 @@ domain::Task ReadTask(const pg::Rows& rows, int row) {
   return t;
 }
 
+PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_options)
+    : pool_(pool), creates_(pool, &InsertTasks, group_options) {}
+
+pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created) {
+  if (created.empty()) return {};
+  if (created.size() == 1) {
+    const auto& [task, request_id] = created.front();
+    if (auto i = tx.Execute(q::kInsert, WriteParams(task)); !i) return std::unexpected(i.error());
+    return Publish(tx, "todo.task.created", task, TaskEventJson(task), request_id);
+  }
+  // Transposed: one array per column.
+  std::vector<std::vector<pg::Param>> columns;
+  std::vector<platform::bus::EventDraft> events;
+  events.reserve(created.size());
+  for (const auto& [task, request_id] : created) {
+    auto row = WriteParams(task);
+    if (columns.empty()) columns.resize(row.size());
+    for (std::size_t c = 0; c < row.size(); ++c) columns[c].push_back(std::move(row[c]));
+    events.push_back({"todo.task.created", std::string(kSource), task.id, task.version,
+                      TaskEventJson(task), request_id});
+  }
+  pg::Params arrays;
+  arrays.reserve(columns.size());
+  for (const auto& column : columns) arrays.emplace_back(pg::NullableArrayLiteral(column));
+  if (auto i = tx.Execute(q::kInsertMany, arrays); !i) return std::unexpected(i.error());
+  return platform::bus::EnqueueEvents(tx, events,
+                                      platform::FormatTimestamp(platform::Clock::now()));
+}
+
 app::Async<void> PgTaskRepository::Insert(domain::Task task, std::string request_id) {
-  auto work = [task = std::move(task), request_id](pg::Connection& conn) -> Result<void> {
-    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
-      if (auto i = tx.Execute(q::kInsert, WriteParams(task)); !i) return std::unexpected(i.error());
-      return Publish(tx, "todo.task.created", task, TaskEventJson(task), request_id);
-    });
-    if (!r) return std::unexpected(r.error().ToError());
-    return {};
-  };
-  return pool_.Run(std::move(work));
+  return creates_.Submit(NewTask{std::move(task), std::move(request_id)});
 }
 
 app::Async<std::optional<domain::Task>> PgTaskRepository::Find(std::string owner_id,

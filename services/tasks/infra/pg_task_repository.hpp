@@ -1,16 +1,27 @@
 #pragma once
 // PgTaskRepository: the TaskRepository on PostgreSQL, each change committed with its event.
 
+#include <span>
+
 #include "app/ports.hpp"
+#include "platform/pg/commit_group.hpp"
 #include "platform/pg/pool.hpp"
 
 namespace tasks::infra {
 
+// NewTask: a create waiting for its commit group.
+struct NewTask {
+  domain::Task task;
+  std::string request_id;
+};
+
 // PgTaskRepository: plain functions returning the pool's awaitable (not coroutines), so the
-// lambdas capture ordinary parameters (see platform/offload.hpp for the g++ 12 trap).
+// lambdas capture ordinary parameters (see platform/offload.hpp for the g++ 12 trap). Creates
+// arriving together are committed together (platform::pg::CommitGroup).
 class PgTaskRepository : public app::TaskRepository {
  public:
-  explicit PgTaskRepository(platform::pg::Pool& pool) : pool_(pool) {}
+  explicit PgTaskRepository(platform::pg::Pool& pool,
+                            platform::pg::CommitGroupOptions group_options = {});
 
   app::Async<void> Insert(domain::Task task, std::string request_id) override;
   app::Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) override;
@@ -24,7 +35,12 @@ class PgTaskRepository : public app::TaskRepository {
 
  private:
   platform::pg::Pool& pool_;
+  platform::pg::CommitGroup<NewTask> creates_;
 };
+
+// Writes a group of new tasks and their created events inside the caller's transaction.
+platform::pg::DbResult<void> InsertTasks(platform::pg::Connection& tx,
+                                         std::span<const NewTask> created);
 
 // Reads a task from a row selected with the repository's column list (first 17 columns).
 domain::Task ReadTask(const platform::pg::Rows& rows, int row);

@@ -28,6 +28,23 @@ inline constexpr Query kInsert{
         "$12") ", $13, " TASKS_TS("$14") ", " TASKS_TS("$15") ", " TASKS_TS("$16") ", " TASKS_TS("$17") ", "
                                                                                           "$18)"};
 
+// Many creates in one statement (group commit): each parameter is one column as an array, in
+// kInsert's order; the rows are the arrays' positions.
+inline constexpr Query kInsertMany{
+    "tasks_insert_many",
+    "INSERT INTO tasks (id, owner_id, title, description, status, progress, priority, "
+    "priority_rank, labels, checklist, due_at, expires_at, on_expire, completed_at, expired_at, "
+    "created_at, updated_at, version) "
+    "SELECT r.id, r.owner_id, r.title, r.description, r.status, r.progress, r.priority, "
+    "r.priority_rank, ARRAY(SELECT jsonb_array_elements_text(r.labels)), r.checklist, " TASKS_TS(
+        "r.due_at") ", " TASKS_TS("r.expires_at") ", r.on_expire, " TASKS_TS("r.completed_at") ", " TASKS_TS("r.expired_at") ", " TASKS_TS("r.created_at") ", " TASKS_TS("r.updated_at") ", "
+    "r.version FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], "
+    "$6::smallint[], $7::text[], $8::smallint[], $9::jsonb[], $10::jsonb[], $11::bigint[], "
+    "$12::bigint[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], "
+    "$18::bigint[]) AS r(id, owner_id, title, description, status, progress, priority, "
+    "priority_rank, labels, checklist, due_at, expires_at, on_expire, completed_at, expired_at, "
+    "created_at, updated_at, version)"};
+
 inline constexpr Query kUpdate{
     "tasks_update",
     "UPDATE tasks SET title = $3, description = $4, status = $5, progress = $6, priority = $7, "

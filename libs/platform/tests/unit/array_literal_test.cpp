@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,19 @@ TEST(ArrayLiteral, OtherBytesPassThroughUnchanged) {
   // JSON text, as the outbox sends it: its own escapes get escaped once more.
   EXPECT_EQ(ArrayLiteral({R"({"q":"a\"b","p":"c\\d"})"}),
             R"({"{\"q\":\"a\\\"b\",\"p\":\"c\\\\d\"}"})");
+}
+
+}  // namespace
+
+namespace {
+
+using platform::pg::NullableArrayLiteral;
+
+TEST(NullableArrayLiteral, NulloptIsAnUnquotedNullAndValuesStayQuoted) {
+  EXPECT_EQ(NullableArrayLiteral({}), "{}");
+  EXPECT_EQ(NullableArrayLiteral({std::nullopt}), "{NULL}");
+  EXPECT_EQ(NullableArrayLiteral({"1", std::nullopt, "NULL", R"(a"b)"}),
+            R"({"1",NULL,"NULL","a\"b"})");
 }
 
 }  // namespace

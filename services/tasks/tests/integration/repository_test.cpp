@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 
+#include <boost/asio/detached.hpp>
+
 #include "infra/pg_task_repository.hpp"
 #include "infra/task_json.hpp"
 #include "platform/pg/pool.hpp"
@@ -401,6 +403,105 @@ TEST_F(RepositoryTest, EveryChangeWritesItsEventToTheOutbox) {
       EXPECT_EQ(data.MemberCount(), 3u) << rows.Text(i, 2);
       EXPECT_STREQ(event["requestid"].GetString(), "req-delete");
     }
+  }
+}
+
+// One create as a request makes it: awaits the repository, then checks from another connection
+// that the row is already committed when the awaiting coroutine resumes.
+boost::asio::awaitable<void> CreateAndLookFromOutside(infra::PgTaskRepository* repo, Task task,
+                                                      pg::Connection* outside, int* committed,
+                                                      std::vector<std::string>* failures) {
+  auto stored = co_await repo->Insert(task, "req-" + task.title);
+  if (!stored) {
+    failures->push_back(task.title + ": " + stored.error().detail);
+    co_return;
+  }
+  static constexpr pg::Query kVisible{"itest_visible", "SELECT 1 FROM tasks WHERE id = $1"};
+  auto seen = outside->Execute(kVisible, {task.id});
+  if (seen && seen->Size() == 1) ++*committed;
+}
+
+// Group commit: creates that arrive together share a transaction (fewer distinct xmin than
+// tasks), every task and its created event are written exactly as a lone create writes them,
+// the events keep the order of submission, and each create resumes only once committed.
+TEST_F(RepositoryTest, ConcurrentCreatesCommitInGroupsEachWithItsEvent) {
+  constexpr int kTasks = 200;
+  std::vector<Task> tasks;
+  for (int i = 0; i < kTasks; ++i) {
+    Task t = i % 3 == 0 ? FullTask() : MakeTask(owner_, "plain");
+    t.id = platform::NewUuidV7();
+    t.title += " #" + std::to_string(i);
+    t.version = 1;
+    tasks.push_back(t);
+  }
+  auto outside = Open();
+  ASSERT_TRUE(outside);
+  int committed = 0;
+  std::vector<std::string> failures;
+  boost::asio::io_context io;
+  for (const Task& t : tasks) {
+    boost::asio::co_spawn(
+        io, CreateAndLookFromOutside(repo_.get(), t, outside.get(), &committed, &failures),
+        boost::asio::detached);
+  }
+  io.run();
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  EXPECT_EQ(committed, kTasks);
+
+  auto transactions =
+      Count("SELECT count(DISTINCT xmin::text) FROM tasks WHERE owner_id = $1", {owner_});
+  EXPECT_LT(transactions, kTasks / 4) << "creates were not grouped";
+  EXPECT_GE(transactions, 1);
+
+  auto events = Sql("SELECT payload FROM outbox ORDER BY id");
+  ASSERT_EQ(events.Size(), kTasks);
+  for (int i = 0; i < kTasks; ++i) {
+    const Task& t = tasks[static_cast<std::size_t>(i)];
+    SCOPED_TRACE(t.title);
+    auto event = ParseJson(events.Text(i, 0));
+    ASSERT_TRUE(event.IsObject());
+    EXPECT_STREQ(event["type"].GetString(), "todo.task.created");
+    EXPECT_EQ(event["subject"].GetString(), t.id);  // submission order kept
+    EXPECT_EQ(event["requestid"].GetString(), "req-" + t.title);
+    EXPECT_TRUE(event["data"] == ParseJson(infra::TaskEventJson(t))) << events.Text(i, 0);
+    auto back = Find(owner_, t.id);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(infra::TaskEventJson(*back), infra::TaskEventJson(t));
+  }
+}
+
+// A create the database refuses fails alone: the rest of its group still commits, and the
+// refused one leaves neither a row nor an event.
+TEST_F(RepositoryTest, ARefusedCreateInAGroupFailsAloneAndTheOthersCommit) {
+  constexpr int kTasks = 40;
+  std::vector<Task> tasks;
+  for (int i = 0; i < kTasks; ++i) {
+    Task t = MakeTask(owner_, "task " + std::to_string(i));
+    if (i % 10 == 7) t.progress = 101;  // outside the table's CHECK constraint
+    tasks.push_back(t);
+  }
+  auto outside = Open();
+  ASSERT_TRUE(outside);
+  int committed = 0;
+  std::vector<std::string> failures;
+  boost::asio::io_context io;
+  for (const Task& t : tasks) {
+    boost::asio::co_spawn(
+        io, CreateAndLookFromOutside(repo_.get(), t, outside.get(), &committed, &failures),
+        boost::asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(committed, kTasks - 4);
+  ASSERT_EQ(failures.size(), 4u);
+  for (const auto& failure : failures) EXPECT_TRUE(failure.starts_with("task ")) << failure;
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks WHERE progress > 100"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks WHERE owner_id = $1", {owner_}), kTasks - 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), kTasks - 4);
+  for (const Task& t : tasks) {
+    bool refused = t.progress > 100;
+    EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE payload::jsonb->>'subject' = $1", {t.id}),
+              refused ? 0 : 1)
+        << t.title;
   }
 }
 

@@ -55,6 +55,12 @@ class Pool {
     return work(**conn);
   }
 
+  // Runs fn on a pool thread, detached; fn acquires its own connection.
+  template <typename F>
+  void Post(F&& fn) {
+    boost::asio::post(workers_, std::forward<F>(fn));
+  }
+
   const std::string& Conninfo() const { return conninfo_; }
   int Size() const { return size_; }
 
