@@ -131,6 +131,10 @@ int Run(int argc, char** argv) {
   auto expiry_workers = config.Integer(
       "TODO_EXPIRY_WORKERS", 2, 1, 16,
       "expiry schedulers in this process (they share due tasks through SKIP LOCKED)");
+  expiry.workers = static_cast<int>(expiry_workers);
+  expiry.max_lead = std::chrono::milliseconds(config.Integer(
+      "TODO_EXPIRY_MAX_LEAD_MS", 1000, 0, 60000,
+      "longest head start (ms) of the work for an expiry instant, which commits at the instant"));
   config.Finish(argc, argv);
   platform::log::Init("tasks");
   if (key_source.empty()) key_source = key_dir + "/jwks.json";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+#include <thread>
 
 #include "infra/pg_task_repository.hpp"
 #include "infra/task_json.hpp"
@@ -66,37 +68,51 @@ void ExpiryScheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-pg::DbResult<std::int64_t> ExpiryScheduler::RunOnce(pg::Connection& conn) {
+pg::DbResult<pg::Rows> ExpiryScheduler::ExpireBatch(pg::Connection& tx,
+                                                    std::optional<std::int64_t> instant) {
+  auto started = std::chrono::steady_clock::now();
+  pg::Param target;
+  if (instant) target = std::to_string(*instant);
+  auto r = tx.Execute(queries::kExpireDue, {std::to_string(options_.batch), target});
+  if (!r) return std::unexpected(r.error());
+  if (r->Empty()) return r;
+  // Columns: the task (ReadTask's 17), "expired" or "deleted", lag ms, the batch's instant ms.
+  std::vector<platform::bus::EventDraft> events;
+  events.reserve(static_cast<std::size_t>(r->Size()));
+  for (int i = 0; i < r->Size(); ++i) {
+    events.push_back(ExpiryEvent(ReadTask(*r, i), r->Text(i, 17) == "deleted"));
+  }
+  auto clock = platform::Clock::time_point(std::chrono::milliseconds(r->Int(0, 19)));
+  auto enqueued = platform::bus::EnqueueEvents(tx, events, platform::FormatTimestamp(clock));
+  if (!enqueued) return std::unexpected(enqueued.error());
+  LearnCost(r->Size(), std::chrono::steady_clock::now() - started);
+  return r;
+}
+
+void ExpiryScheduler::LearnCost(std::int64_t tasks, std::chrono::steady_clock::duration took) {
+  double micros =
+      static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  batch_micros_ = batch_micros_ == 0.0 ? micros : 0.7 * batch_micros_ + 0.3 * micros;
+  // Small batches are dominated by the statement's fixed cost: learn only from sizeable ones.
+  if (tasks >= 100) {
+    micros_per_task_ = 0.7 * micros_per_task_ + 0.3 * (micros / static_cast<double>(tasks));
+  }
+}
+
+void ExpiryScheduler::Committed(const std::vector<pg::Rows>& batches) {
+  std::vector<std::string> owners;
   std::int64_t total = 0;
-  for (;;) {
-    auto rows = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<pg::Rows> {
-      auto r = tx.Execute(queries::kExpireDue, {std::to_string(options_.batch)});
-      if (!r) return std::unexpected(r.error());
-      if (r->Empty()) return r;
-      // Columns: the task (ReadTask's 17), "expired" or "deleted", lag ms, the batch clock ms.
-      std::vector<platform::bus::EventDraft> events;
-      events.reserve(static_cast<std::size_t>(r->Size()));
-      for (int i = 0; i < r->Size(); ++i) {
-        events.push_back(ExpiryEvent(ReadTask(*r, i), r->Text(i, 17) == "deleted"));
-      }
-      auto clock = platform::Clock::time_point(std::chrono::milliseconds(r->Int(0, 19)));
-      auto enqueued = platform::bus::EnqueueEvents(tx, events, platform::FormatTimestamp(clock));
-      if (!enqueued) return std::unexpected(enqueued.error());
-      return r;
-    });
-    if (!rows) return std::unexpected(rows.error());
-    std::vector<std::string> owners;
-    for (int i = 0; i < rows->Size(); ++i) {
-      LagHistogram().Observe(static_cast<double>(rows->Int(i, 18)) / 1000.0);
-      owners.push_back(rows->Text(i, 1));
+  for (const auto& rows : batches) {
+    for (int i = 0; i < rows.Size(); ++i) {
+      LagHistogram().Observe(static_cast<double>(rows.Int(i, 18)) / 1000.0);
+      owners.push_back(rows.Text(i, 1));
     }
-    if (on_expired_ && !owners.empty()) {
-      std::sort(owners.begin(), owners.end());
-      owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
-      on_expired_(owners);
-    }
-    total += rows->Size();
-    if (rows->Size() < options_.batch) break;
+    total += rows.Size();
+  }
+  if (on_expired_ && !owners.empty()) {
+    std::sort(owners.begin(), owners.end());
+    owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+    on_expired_(owners);
   }
   if (total > 0) {
     expired_total_ += total;
@@ -104,7 +120,61 @@ pg::DbResult<std::int64_t> ExpiryScheduler::RunOnce(pg::Connection& conn) {
         "tasks_expired_total", "tasks expired (or deleted on expiry) by the scheduler");
     counter.Inc(static_cast<std::uint64_t>(total));
   }
+}
+
+pg::DbResult<std::int64_t> ExpiryScheduler::RunOnce(pg::Connection& conn) {
+  std::int64_t total = 0;
+  for (;;) {
+    auto rows = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<pg::Rows> {
+      return ExpireBatch(tx, std::nullopt);
+    });
+    if (!rows) return std::unexpected(rows.error());
+    auto size = rows->Size();
+    std::vector<pg::Rows> batches;
+    batches.push_back(std::move(*rows));
+    Committed(batches);
+    total += size;
+    if (size < options_.batch) break;
+  }
   return total;
+}
+
+pg::DbResult<std::int64_t> ExpiryScheduler::ExpireAt(pg::Connection& conn, std::int64_t instant) {
+  std::vector<pg::Rows> batches;
+  auto prepared = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
+    for (;;) {
+      // A batch that would end after the instant waits for the next transaction: its rows
+      // would otherwise carry the instant but turn visible later.
+      auto expected_end = NowMs() + static_cast<std::int64_t>(batch_micros_ / 1000.0);
+      if (!batches.empty() && expected_end >= instant) break;
+      auto rows = ExpireBatch(tx, instant);
+      if (!rows) return std::unexpected(rows.error());
+      bool last = rows->Size() < options_.batch;
+      batches.push_back(std::move(*rows));
+      if (last) break;
+    }
+    // Commit at the instant: before it, no reader may see these tasks expired.
+    std::this_thread::sleep_until(
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(instant)));
+    return {};
+  });
+  if (!prepared) return std::unexpected(prepared.error());
+  Committed(batches);
+  std::int64_t total = 0;
+  for (const auto& rows : batches) total += rows.Size();
+  return total;
+}
+
+std::chrono::milliseconds ExpiryScheduler::LeadFor(pg::Connection& conn, std::int64_t instant) {
+  constexpr std::chrono::milliseconds kMinimum{10};
+  auto cap = static_cast<std::int64_t>(options_.batch) * 50;
+  auto due = conn.Execute(queries::kCountDueAt, {std::to_string(instant), std::to_string(cap)});
+  if (!due) return kMinimum;
+  // This scheduler's share, with a quarter to spare.
+  double share = static_cast<double>(due->Int(0, 0)) / std::max(1, options_.workers);
+  auto work = std::chrono::milliseconds(
+      static_cast<std::int64_t>(share * micros_per_task_ * 1.25 / 1000.0));
+  return std::clamp(work + kMinimum, kMinimum, std::max(kMinimum, options_.max_lead));
 }
 
 void ExpiryScheduler::Loop() {
@@ -133,16 +203,31 @@ void ExpiryScheduler::Loop() {
       }
       auto next = conn.Execute(queries::kNextExpiry);
       if (!next) break;
+      std::optional<std::int64_t> instant = next->OptionalInt(0, 0);
       std::int64_t now = NowMs();
-      std::int64_t wait = options_.max_sleep.count();
-      std::optional<std::int64_t> next_ms = next->OptionalInt(0, 0);
-      if (next_ms) wait = std::clamp<std::int64_t>(*next_ms - now, 0, wait);
-      // Wake at the deadline, or earlier when a write announces an earlier expiry. Stop()
-      // is noticed within 100 ms.
-      auto deadline = now + wait;
+      std::int64_t wake = now + options_.max_sleep.count();
+      if (instant && *instant - now <= options_.max_lead.count()) {
+        auto lead = LeadFor(conn, *instant).count();
+        if (*instant - now <= lead) {
+          auto done = ExpireAt(conn, *instant);
+          if (!done) {
+            platform::log::Warn("expiry batch failed", {{"error", done.error().message}});
+            break;
+          }
+          // Nothing left for this scheduler (another holds the rest): let it commit first.
+          if (*done == 0) (void)conn.WaitNotification(std::chrono::milliseconds(10));
+          continue;
+        }
+        wake = std::min(wake, *instant - lead);
+      } else if (instant) {
+        wake = std::min(wake, *instant - options_.max_lead.count());
+      }
+      // Sleep until the head start, or until a write announces an earlier expiry. Stop() is
+      // noticed within 100 ms.
+      std::int64_t target = instant.value_or(std::numeric_limits<std::int64_t>::max());
       bool recompute = false;
       while (!stopping_ && !recompute) {
-        std::int64_t left = deadline - NowMs();
+        std::int64_t left = wake - NowMs();
         if (left <= 0) break;
         auto note =
             conn.WaitNotification(std::chrono::milliseconds(std::min<std::int64_t>(left, 100)));
@@ -154,10 +239,7 @@ void ExpiryScheduler::Loop() {
           std::int64_t announced = 0;
           const auto& payload = (*note)->second;
           std::from_chars(payload.data(), payload.data() + payload.size(), announced);
-          if (announced < deadline) {
-            deadline = announced;
-            recompute = announced <= NowMs();
-          }
+          if (announced < target) recompute = true;
           note = conn.WaitNotification(std::chrono::milliseconds(0));
         }
       }

@@ -3,12 +3,19 @@
 // (kept in PostgreSQL), is woken early by LISTEN/NOTIFY when a write brings an earlier one (in
 // this process and in every other replica), and expires due tasks in batches together with
 // their events. Restarting catches up at once; replicas never expire a task twice.
+//
+// Precision: the work for an expiry instant starts a little before it (a head start sized by
+// how many tasks are due then), inside a transaction that commits at the instant itself. So
+// tasks turn expired at their expires_at, not one batch-duration later, and never earlier. A
+// write that reaches such a task during the head start waits for it and then finds the task
+// expired (its retry may revive it, as any write after an expiry).
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,10 +25,15 @@
 
 namespace tasks::infra {
 
-// ExpiryOptions: batch size, and the longest sleep (a safety net; NOTIFY is the real wake-up).
+// ExpiryOptions: batch size, the longest sleep (a safety net; NOTIFY is the real wake-up),
+// and the bounds of the head start.
 struct ExpiryOptions {
   int batch = 2000;
   std::chrono::milliseconds max_sleep{5000};
+  // The longest head start, i.e. the longest a due task's row stays locked before its instant.
+  std::chrono::milliseconds max_lead{1000};
+  // Schedulers sharing the due tasks (in this process): each does its share of the work.
+  int workers = 1;
 };
 
 class ExpiryScheduler {
@@ -37,15 +49,31 @@ class ExpiryScheduler {
   void Stop();
   // Expires everything due now (all batches); returns how many tasks. For tests and start-up.
   platform::pg::DbResult<std::int64_t> RunOnce(platform::pg::Connection& conn);
+  // Expires what is due at `instant` (Unix ms) in one transaction that commits once the clock
+  // has reached it: batches while time allows, then the wait. Returns how many tasks.
+  platform::pg::DbResult<std::int64_t> ExpireAt(platform::pg::Connection& conn,
+                                                std::int64_t instant);
+  // How long before `instant` (Unix ms) ExpireAt should begin, from the tasks due then.
+  std::chrono::milliseconds LeadFor(platform::pg::Connection& conn, std::int64_t instant);
   std::int64_t ExpiredTotal() const { return expired_total_.load(); }
 
  private:
   void Loop();
+  // One batch inside the caller's transaction (events enqueued); `instant` as in kExpireDue.
+  platform::pg::DbResult<platform::pg::Rows> ExpireBatch(platform::pg::Connection& tx,
+                                                         std::optional<std::int64_t> instant);
+  // After commit: metrics and the on_expired callback.
+  void Committed(const std::vector<platform::pg::Rows>& batches);
+  // Learns the cost of a task from a batch's duration (for LeadFor).
+  void LearnCost(std::int64_t tasks, std::chrono::steady_clock::duration took);
   std::string conninfo_;
   ExpiryOptions options_;
   std::function<void(const std::vector<std::string>&)> on_expired_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::int64_t> expired_total_{0};
+  // Moving averages, used only on the scheduler's thread.
+  double micros_per_task_ = 100.0;
+  double batch_micros_ = 0.0;
   std::thread thread_;
 };
 

@@ -147,23 +147,34 @@ inline constexpr Query kEraseUserTasks{
 // tasks and returns each one's new state, "expired" or "deleted", its lag (expired_at -
 // expires_at) and the batch's clock, all in ms; the scheduler writes their events in the same
 // transaction (rendered in C++: json_build_object per row was a third of the batch's time).
+// $2 is the instant being prepared for (NULL: only what is due now). Rows due at that instant
+// are stamped with it, overdue ones with the statement's clock; the batch commits at the instant
+// (ExpiryScheduler), so a task is never visible as expired before its expires_at.
 inline constexpr Query kExpireDue{
     "tasks_expire_due",
-    "WITH clock AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS t), "
+    "WITH clock AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS t, " TASKS_TS(
+        "$2") " AS target), "
     "due AS (SELECT id FROM tasks WHERE expires_at IS NOT NULL AND status IN ('todo', "
-    "'in_progress') AND expires_at <= (SELECT t FROM clock) ORDER BY expires_at LIMIT $1 "
-    "FOR UPDATE SKIP LOCKED), "
-    "expired AS (UPDATE tasks t SET status = 'expired', expired_at = (SELECT t FROM clock), "
+    "'in_progress') AND expires_at <= (SELECT GREATEST(t, target) FROM clock) "
+    "AND (expires_at <= (SELECT t FROM clock) OR expires_at = (SELECT target FROM clock)) "
+    "ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED), "
+    "expired AS (UPDATE tasks t SET status = 'expired', "
+    "expired_at = GREATEST(t.expires_at, (SELECT t FROM clock)), "
     // = ANY(ARRAY(...)): primary-key lookups; a join with `due` was planned as a hash join
     // over a sequential scan of the whole table, twice per batch.
-    "updated_at = (SELECT t FROM clock), version = t.version + 1 "
+    "updated_at = GREATEST(t.expires_at, (SELECT t FROM clock)), version = t.version + 1 "
     "WHERE t.id = ANY(ARRAY(SELECT id FROM due)) AND t.on_expire = 'keep' RETURNING t.*), "
     "deleted AS (DELETE FROM tasks t WHERE t.id = ANY(ARRAY(SELECT id FROM due)) "
     "AND t.on_expire = 'delete' RETURNING t.*) "
     "SELECT " TASKS_COLUMNS ", 'expired', " TASKS_MS("expired_at") " - " TASKS_MS("expires_at")
-    ", " TASKS_MS("(SELECT t FROM clock)") " FROM expired "
-    "UNION ALL SELECT " TASKS_COLUMNS ", 'deleted', " TASKS_MS("(SELECT t FROM clock)") " - "
-    TASKS_MS("expires_at") ", " TASKS_MS("(SELECT t FROM clock)") " FROM deleted"};
+    ", " TASKS_MS("(SELECT GREATEST(t, target) FROM clock)") " FROM expired "
+    "UNION ALL SELECT " TASKS_COLUMNS ", 'deleted', " TASKS_MS(
+        "GREATEST(expires_at, (SELECT t FROM clock))") " - " TASKS_MS("expires_at") ", " TASKS_MS("(SELECT GREATEST(t, target) FROM clock)") " FROM deleted"};
+// How many tasks are due at one instant, counted up to $2: sizes the head start of its batch.
+inline constexpr Query kCountDueAt{
+    "tasks_count_due_at",
+    "SELECT count(*) FROM (SELECT 1 FROM tasks WHERE expires_at IS NOT NULL AND status IN "
+    "('todo', 'in_progress') AND expires_at = " TASKS_TS("$1") " LIMIT $2) due"};
 inline constexpr Query kNextExpiry{
     "tasks_next_expiry",
     "SELECT " TASKS_MS("min(expires_at)") " FROM tasks WHERE expires_at IS NOT NULL AND "

@@ -232,3 +232,92 @@ TEST_F(ExpirySchedulerTest, DoneAndAlreadyExpiredTasksNeverExpire) {
 
 }  // namespace
 }  // namespace tasks::itest
+
+namespace tasks::itest {
+namespace {
+
+class ExpiryInstantTest : public ExpirySchedulerTest {
+ protected:
+  // `count` tasks of the fixture's owner due together at `instant` (Unix ms).
+  void InsertBurst(int count, std::int64_t instant) {
+    Sql("INSERT INTO tasks (id, owner_id, title, description, status, progress, priority, "
+        "priority_rank, labels, checklist, expires_at, on_expire, created_at, updated_at, "
+        "version) SELECT gen_random_uuid(), $1, 'burst ' || g, '', 'todo', 0, 'none', 0, '{}', "
+        "'[]', 'epoch'::timestamptz + $2::bigint * interval '1 millisecond', 'keep', now(), "
+        "now(), 1 FROM generate_series(1, $3::int) g",
+        {owner_, std::to_string(instant), std::to_string(count)});
+  }
+  std::int64_t ExpiredNow() {
+    return Count("SELECT count(*) FROM tasks WHERE owner_id = $1 AND status = 'expired'", {owner_});
+  }
+};
+
+// The work for an instant is done ahead in a transaction that commits once the clock has reached
+// it: no reader sees the tasks expired before their expires_at, each is stamped with exactly that
+// instant, and the commit comes after it.
+TEST_F(ExpiryInstantTest, ABurstTurnsExpiredAtItsInstantAndNeverBefore) {
+  ASSERT_EQ(Sql("SHOW track_commit_timestamp").Text(0, 0), "on")
+      << "the stack's PostgreSQL runs with track_commit_timestamp (scripts/lib/stack.sh)";
+  constexpr int kTasks = 1200;
+  options_.batch = 500;
+  auto scheduler = Scheduler(options_);
+  auto conn = Open();
+  ASSERT_TRUE(conn);
+  std::int64_t instant = Ms(Now() + 1500ms);
+  InsertBurst(kTasks, instant);
+
+  pg::DbResult<std::int64_t> done = 0;
+  std::thread expiring([&] { done = scheduler->ExpireAt(*conn, instant); });
+  // Every read that starts before the instant sees none of them expired, however far the
+  // scheduler's transaction has got.
+  int reads_before = 0;
+  std::int64_t seen_early = 0;
+  while (Ms(Now()) < instant - 20) {
+    seen_early = std::max(seen_early, ExpiredNow());
+    ++reads_before;
+  }
+  expiring.join();
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  EXPECT_GT(reads_before, 0);
+  EXPECT_EQ(seen_early, 0) << "tasks were visible as expired before their expires_at";
+  EXPECT_GE(Ms(Now()), instant);
+  EXPECT_GE(*done, options_.batch);  // at least the first batch went into the early transaction
+  auto rest = scheduler->RunOnce(*conn);
+  ASSERT_TRUE(rest.has_value()) << rest.error().message;
+  EXPECT_EQ(*done + *rest, kTasks);
+  EXPECT_EQ(ExpiredNow(), kTasks);
+
+  // Stamped with the instant when done ahead, never later than the commit that showed them,
+  // and never committed before their expiry.
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM tasks WHERE owner_id = $1 AND expired_at = expires_at", {owner_}),
+      *done);
+  EXPECT_EQ(Count("SELECT count(*) FROM tasks WHERE owner_id = $1 AND "
+                  "(pg_xact_commit_timestamp(xmin) < expires_at OR "
+                  "pg_xact_commit_timestamp(xmin) < expired_at)",
+                  {owner_}),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE subject = 'todo.task.expired'"), kTasks);
+  EXPECT_EQ(scheduler->ExpiredTotal(), kTasks);
+}
+
+// The head start grows with the tasks due at the instant and stays within its bounds.
+TEST_F(ExpiryInstantTest, TheHeadStartGrowsWithTheTasksDueAndIsBounded) {
+  options_.max_lead = 250ms;
+  auto scheduler = Scheduler(options_);
+  auto conn = Open();
+  ASSERT_TRUE(conn);
+  std::int64_t instant = Ms(Now() + 1h);
+  auto nothing = scheduler->LeadFor(*conn, instant);
+  InsertBurst(100, instant);
+  auto some = scheduler->LeadFor(*conn, instant);
+  InsertBurst(5000, instant);
+  auto many = scheduler->LeadFor(*conn, instant);
+  EXPECT_EQ(nothing, 10ms);
+  EXPECT_GT(some, nothing);
+  EXPECT_LE(some, options_.max_lead);
+  EXPECT_EQ(many, options_.max_lead);
+}
+
+}  // namespace
+}  // namespace tasks::itest
