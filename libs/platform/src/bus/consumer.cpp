@@ -82,7 +82,8 @@ Result<std::unique_ptr<PullConsumer>> PullConsumer::Create(JetStream& js, std::s
   natsStatus s = js_PullSubscribe(&sub, js.RawContext(), filter_subject.c_str(), durable.c_str(),
                                   nullptr, &so, &code);
   if (s != NATS_OK) return std::unexpected(NatsError("pull subscribe " + durable, s, code));
-  return std::unique_ptr<PullConsumer>(new PullConsumer(sub, std::move(durable)));
+  return std::unique_ptr<PullConsumer>(
+      new PullConsumer(sub, std::move(durable), js.RawContext(), std::move(stream)));
 }
 
 PullConsumer::~PullConsumer() {
@@ -111,6 +112,17 @@ Result<std::vector<Message>> PullConsumer::Fetch(int batch, std::chrono::millise
   }
   natsMsgList_Destroy(&list);
   return out;
+}
+
+Result<std::uint64_t> PullConsumer::Pending() {
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s =
+      js_GetConsumerInfo(&info, js_, stream_.c_str(), durable_.c_str(), nullptr, &code);
+  if (s != NATS_OK) return std::unexpected(NatsError("consumer info " + durable_, s, code));
+  std::uint64_t pending = info->NumPending + static_cast<std::uint64_t>(info->NumAckPending);
+  jsConsumerInfo_Destroy(info);
+  return pending;
 }
 
 }  // namespace platform::bus

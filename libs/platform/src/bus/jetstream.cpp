@@ -126,6 +126,13 @@ Result<void> JetStream::DeleteStream(const std::string& name) {
   return std::unexpected(NatsError("delete stream", s, code));
 }
 
+Result<void> JetStream::DeleteConsumer(const std::string& stream, const std::string& durable) {
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_DeleteConsumer(js_, stream.c_str(), durable.c_str(), nullptr, &code);
+  if (s == NATS_OK || code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) return {};
+  return std::unexpected(NatsError("delete consumer", s, code));
+}
+
 Result<PublishAck> JetStream::Publish(std::string_view subject, std::string_view data,
                                       std::string_view msg_id) {
   natsMsg* raw = nullptr;

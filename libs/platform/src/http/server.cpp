@@ -53,6 +53,34 @@ std::string LowerCase(std::string_view text) {
   return out;
 }
 
+// ChunkWriter: a StreamWriter on the connection, each write bounded by the write timeout.
+class ChunkWriter : public StreamWriter {
+ public:
+  ChunkWriter(beast::tcp_stream& stream, const std::atomic<bool>& stopping,
+              std::chrono::seconds timeout)
+      : stream_(stream), stopping_(stopping), timeout_(timeout) {}
+
+  asio::awaitable<bool> Write(std::string chunk) override {
+    if (failed_ || stopping_.load()) co_return false;
+    if (chunk.empty()) co_return true;  // an empty chunk would end the body
+    stream_.expires_after(timeout_);
+    beast::error_code ec;
+    auto framed = bhttp::make_chunk(asio::buffer(chunk));
+    co_await asio::async_write(stream_, framed, asio::redirect_error(asio::use_awaitable, ec));
+    stream_.expires_never();
+    if (ec) failed_ = true;
+    co_return !failed_;
+  }
+  bool Stopping() const override { return stopping_.load(); }
+  bool Failed() const { return failed_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  const std::atomic<bool>& stopping_;
+  std::chrono::seconds timeout_;
+  bool failed_ = false;
+};
+
 }  // namespace
 
 // RouteStats: the metrics of one route, looked up once per route instead of per request.
@@ -188,6 +216,34 @@ struct HttpServer::Impl {
     co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
   }
 
+  // A streamed answer: chunked headers now, then the handler's chunks, then the last chunk. Not
+  // counted in flight: a stream ends when the server stops (Write answers false).
+  asio::awaitable<void> WriteStream(beast::tcp_stream& stream, Response& response,
+                                    const std::string& request_id) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
+    for (const auto& [name, value] : response.headers) head.set(name, value);
+    head.set("X-Request-Id", request_id);
+    head.keep_alive(false);
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    beast::error_code ec;
+    stream.expires_after(options.read_timeout);
+    co_await bhttp::async_write_header(stream, serializer,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    stream.expires_never();
+    ChunkWriter writer(stream, stopping, options.read_timeout);
+    try {
+      co_await response.stream(writer);
+    } catch (const std::exception& e) {
+      log::Error("unhandled exception in a stream", {{"request_id", request_id}, {"what", e.what()}});
+    }
+    if (writer.Failed()) co_return;
+    stream.expires_after(options.read_timeout);
+    auto last = bhttp::make_chunk_last();
+    co_await asio::async_write(stream, last, asio::redirect_error(asio::use_awaitable, ec));
+  }
+
   asio::awaitable<void> Session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -255,10 +311,15 @@ struct HttpServer::Impl {
         request.body = std::move(message.body());
         response = co_await Dispatch(request, route_key);
       }
-      bool keep_alive = !close_after && !ec && message.keep_alive() && !stopping;
       bool head = message.method() == bhttp::verb::head;
-      beast::error_code write_ec;
       Record(request, response, route_key, started);
+      if (response.stream && !head) {
+        --in_flight;
+        co_await WriteStream(stream, response, request.request_id);
+        break;
+      }
+      bool keep_alive = !close_after && !ec && message.keep_alive() && !stopping;
+      beast::error_code write_ec;
       co_await WriteResponse(stream, response, request.request_id, keep_alive, head, write_ec);
       --in_flight;
       if (write_ec || !keep_alive) {

@@ -60,13 +60,18 @@ class PullConsumer {
   // Up to batch messages, waiting at most timeout; none within the timeout is an empty vector.
   Result<std::vector<Message>> Fetch(int batch, std::chrono::milliseconds timeout);
 
+  // Messages not yet delivered plus those delivered and not yet acknowledged (the lag).
+  Result<std::uint64_t> Pending();
+
   const std::string& Durable() const { return durable_; }
 
  private:
-  PullConsumer(natsSubscription* sub, std::string durable)
-      : sub_(sub), durable_(std::move(durable)) {}
+  PullConsumer(natsSubscription* sub, std::string durable, jsCtx* js, std::string stream)
+      : sub_(sub), durable_(std::move(durable)), js_(js), stream_(std::move(stream)) {}
   natsSubscription* sub_;
   std::string durable_;
+  jsCtx* js_;  // owned by the JetStream the consumer was created on
+  std::string stream_;
 };
 
 }  // namespace platform::bus

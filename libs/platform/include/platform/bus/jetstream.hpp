@@ -49,6 +49,8 @@ class JetStream {
   Result<void> EnsureStream(const StreamSpec& spec);
   // Removes a stream and its messages (tests, operations); a missing stream is not an error.
   Result<void> DeleteStream(const std::string& name);
+  // Deletes a durable consumer (its position is lost); a missing one is not an error.
+  Result<void> DeleteConsumer(const std::string& stream, const std::string& durable);
   // Publishes with a Nats-Msg-Id header and waits for the stream's acknowledgement.
   Result<PublishAck> Publish(std::string_view subject, std::string_view data,
                              std::string_view msg_id);

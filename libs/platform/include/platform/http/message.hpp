@@ -43,11 +43,27 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> QueryParams() const;
 };
 
+// StreamWriter: where a streaming handler writes its body, one chunk at a time (HTTP/1.1
+// chunked). Write answers false once the client has gone or the server is shutting down; the
+// handler should return then.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  virtual boost::asio::awaitable<bool> Write(std::string chunk) = 0;
+  virtual bool Stopping() const = 0;
+};
+
+// StreamBody: produces a streamed body until it returns (Server-Sent Events, for instance).
+using StreamBody = std::function<boost::asio::awaitable<void>(StreamWriter&)>;
+
 // Response: status, headers and body that the server writes back.
 struct Response {
   int status = 200;
   HeaderList headers;
   std::string body;
+  // When set, `body` is ignored: the headers are sent at once, then whatever `stream` writes,
+  // and the connection closes when it returns.
+  StreamBody stream;
 
   static Response Json(int status, std::string body);
   static Response Problem(const Error& error);

@@ -1,0 +1,246 @@
+#include "infra/rest/progress_routes.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "platform/json.hpp"
+#include "platform/time.hpp"
+
+namespace progress::infra {
+
+using platform::Error;
+using platform::http::Request;
+using platform::http::Response;
+using Handled = boost::asio::awaitable<Response>;
+
+namespace {
+
+constexpr int kStreamPage = 500;
+
+// Anything but the named parameters is a 400, so a misspelt one is not silently ignored.
+platform::Result<void> OnlyParameters(const Request& request,
+                                      std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : request.QueryParams()) {
+    bool known = false;
+    for (auto a : allowed) known = known || name == a;
+    if (!known) return std::unexpected(Error::InvalidField(name, "is not a known parameter"));
+  }
+  return {};
+}
+
+std::optional<std::string> Parameter(const Request& request, std::string_view name) {
+  std::optional<std::string> found;
+  for (auto& [key, value] : request.QueryParams()) {
+    if (key == name) found = value;
+  }
+  return found;
+}
+
+std::optional<std::int64_t> PositiveNumber(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string Timestamp(domain::Time t) { return platform::FormatTimestamp(t); }
+
+double Round(double value, double scale) { return std::round(value * scale) / scale; }
+
+std::string SummaryJson(const app::Summary& s) {
+  const auto& a = s.aggregates;
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Field("total", a.counts.Total());
+  w.Key("by_status");
+  w.StartObject();
+  w.Field("todo", a.counts.todo);
+  w.Field("in_progress", a.counts.in_progress);
+  w.Field("done", a.counts.done);
+  w.Field("expired", a.counts.expired);
+  w.EndObject();
+  w.Key("completion_rate");
+  w.Double(s.completion_rate);
+  w.Key("average_progress");
+  w.Double(Round(a.average_progress, 10));
+  w.Field("overdue", a.overdue);
+  w.Field("expiring_within_24h", a.expiring_within_24h);
+  w.Field("completed_today", a.completed_today);
+  w.Field("streak_days", s.streak_days);
+  w.Field("as_of", Timestamp(s.as_of));
+  w.EndObject();
+  return w.Take();
+}
+
+void ItemFields(platform::JsonWriter& w, const app::ActivityItem& item) {
+  w.Field("id", item.event_id);
+  w.Field("type", std::string(domain::ToString(item.kind)));
+  w.Field("task_id", item.task_id);
+  w.Field("title", item.title);
+  w.Field("at", Timestamp(item.at));
+}
+
+// One Server-Sent Event: the stream sequence as its id, the kind as its event name, and the
+// feed item with the task's state after the event as data (one line: JSON has no raw newlines).
+std::string StreamEvent(const app::ActivityItem& item) {
+  platform::JsonWriter w;
+  w.StartObject();
+  ItemFields(w, item);
+  w.Key("task");
+  w.Raw(item.task_json);
+  w.EndObject();
+  return "id: " + std::to_string(item.seq) + "\nevent: " + std::string(domain::ToString(item.kind)) +
+         "\ndata: " + w.Take() + "\n\n";
+}
+
+Handled Summary(ProgressApi& api, Request& request) {
+  if (auto ok = OnlyParameters(request, {}); !ok) co_return Response::Problem(ok.error());
+  auto summary = co_await app::GetSummary(api.deps, request.subject);
+  if (!summary) co_return Response::Problem(summary.error());
+  co_return Response::Json(200, SummaryJson(*summary));
+}
+
+Handled Daily(ProgressApi& api, Request& request) {
+  if (auto ok = OnlyParameters(request, {"days"}); !ok) co_return Response::Problem(ok.error());
+  auto text = Parameter(request, "days");
+  std::optional<std::string_view> view;
+  if (text) view = *text;
+  auto days = domain::ParseDays(view);
+  if (!days) co_return Response::Problem(days.error());
+  auto buckets = co_await app::GetDaily(api.deps, request.subject, *days);
+  if (!buckets) co_return Response::Problem(buckets.error());
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Key("days");
+  w.StartArray();
+  for (const auto& day : *buckets) {
+    w.StartObject();
+    w.Field("date", domain::FormatDay(day.date));
+    w.Field("created", day.created);
+    w.Field("completed", day.completed);
+    w.Field("expired", day.expired);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  co_return Response::Json(200, w.Take());
+}
+
+Handled Activity(ProgressApi& api, Request& request) {
+  if (auto ok = OnlyParameters(request, {"limit", "cursor"}); !ok) {
+    co_return Response::Problem(ok.error());
+  }
+  auto limit_text = Parameter(request, "limit");
+  std::optional<std::string_view> limit_view;
+  if (limit_text) limit_view = *limit_text;
+  auto limit = domain::ParseActivityLimit(limit_view);
+  if (!limit) co_return Response::Problem(limit.error());
+  std::optional<std::int64_t> before;
+  if (auto cursor = Parameter(request, "cursor")) {
+    before = PositiveNumber(*cursor);
+    if (!before) {
+      co_return Response::Problem(
+          Error::InvalidField("cursor", "is not a cursor this service handed out"));
+    }
+  }
+  auto page = co_await app::GetActivity(api.deps, request.subject, before, *limit);
+  if (!page) co_return Response::Problem(page.error());
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Key("items");
+  w.StartArray();
+  for (const auto& item : page->items) {
+    w.StartObject();
+    ItemFields(w, item);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("next_cursor");
+  if (page->next_before) {
+    w.String(std::to_string(*page->next_before));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  co_return Response::Json(200, w.Take());
+}
+
+// The live stream: what came after `last` (replayed from the read model), then each new event
+// as the bell announces it, with a heartbeat comment when nothing happens.
+boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_id,
+                                            std::int64_t last,
+                                            platform::http::StreamWriter& writer) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  auto doorbell = api->bell.Subscribe(user_id, executor);
+  // Named, not temporaries inside co_await (see platform/offload.hpp for the g++ 12 trap).
+  std::string hello = "retry: 2000\n: connected\n\n";
+  if (!co_await writer.Write(std::move(hello))) co_return;
+  auto quiet_since = std::chrono::steady_clock::now();
+  while (!writer.Stopping()) {
+    auto items = co_await api->deps.store.ActivitySince(user_id, last, kStreamPage);
+    if (items) {
+      for (const auto& item : *items) {
+        std::string event = StreamEvent(item);
+        if (!co_await writer.Write(std::move(event))) co_return;
+        last = item.seq;
+        quiet_since = std::chrono::steady_clock::now();
+      }
+      if (static_cast<int>(items->size()) == kStreamPage) continue;
+    }
+    if (std::chrono::steady_clock::now() - quiet_since >= api->heartbeat) {
+      std::string heartbeat = ": heartbeat\n\n";
+      if (!co_await writer.Write(std::move(heartbeat))) co_return;
+      quiet_since = std::chrono::steady_clock::now();
+    }
+    // At most a second between looks at Stopping(); the bell cuts the wait short.
+    auto wait = std::min<std::chrono::milliseconds>(api->heartbeat, std::chrono::seconds(1));
+    co_await doorbell->Wait(wait);
+  }
+}
+
+Handled Stream(ProgressApi& api, Request& request) {
+  if (auto ok = OnlyParameters(request, {}); !ok) co_return Response::Problem(ok.error());
+  std::string user_id = request.subject;
+  std::int64_t last = 0;
+  auto resume = request.Header("last-event-id");
+  if (!resume.empty()) {
+    auto parsed = PositiveNumber(resume);
+    if (!parsed) {
+      co_return Response::Problem(
+          Error::InvalidField("Last-Event-ID", "is not an event id this stream sent"));
+    }
+    last = *parsed;
+  } else {
+    auto latest = co_await api.deps.store.LatestSeq(user_id);
+    if (!latest) co_return Response::Problem(latest.error());
+    last = *latest;
+  }
+  Response response;
+  response.status = 200;
+  response.SetHeader("Content-Type", "text/event-stream");
+  response.SetHeader("Cache-Control", "no-cache");
+  // nginx passes the stream through unbuffered.
+  response.SetHeader("X-Accel-Buffering", "no");
+  ProgressApi* target = &api;
+  response.stream = [target, user_id, last](platform::http::StreamWriter& writer) {
+    return StreamActivity(target, user_id, last, writer);
+  };
+  co_return response;
+}
+
+}  // namespace
+
+void AddProgressRoutes(platform::http::Router& router, ProgressApi& api,
+                       platform::http::AuthGuard& guard) {
+  auto bind = [&api, &guard](Handled (*handler)(ProgressApi&, Request&)) {
+    return guard.Protect([&api, handler](Request& request) { return handler(api, request); });
+  };
+  router.Add("GET", "/v1/progress", bind(Summary));
+  router.Add("GET", "/v1/progress/daily", bind(Daily));
+  router.Add("GET", "/v1/activity", bind(Activity));
+  router.Add("GET", "/v1/stream", bind(Stream));
+}
+
+}  // namespace progress::infra

@@ -1,0 +1,126 @@
+// The progress service: what events told it, summed up per person, and a live stream of it.
+//
+//   progress            serves the API and follows the event stream
+//   progress rebuild    empties the read model and forgets the consumer's position, so the next
+//                       start replays every event (run it with the service stopped;
+//                       scripts/progress-rebuild does the stop, rebuild and start)
+
+#include <cstring>
+#include <iostream>
+#include <vector>
+
+#include "app/use_cases.hpp"
+#include "infra/activity_bell.hpp"
+#include "infra/event_consumer.hpp"
+#include "infra/pg_progress_store.hpp"
+#include "infra/rest/progress_routes.hpp"
+#include "infra/zone_cache.hpp"
+#include "platform/auth/jwt.hpp"
+#include "platform/auth/key_source.hpp"
+#include "platform/auth/revocation.hpp"
+#include "platform/bus/jetstream.hpp"
+#include "platform/config.hpp"
+#include "platform/http/auth_guard.hpp"
+#include "platform/http/operational_routes.hpp"
+#include "platform/http/server.hpp"
+#include "platform/log.hpp"
+#include "platform/pg/pool.hpp"
+#include "platform/redis/client.hpp"
+#include "platform/service.hpp"
+
+namespace progress::migrations {
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+}
+
+namespace {
+
+// SystemClock: the system clock at millisecond resolution.
+class SystemClock : public progress::app::Clock {
+ public:
+  progress::domain::Time Now() override {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+  }
+};
+
+int Run(int argc, char** argv) {
+  bool rebuild = argc > 1 && std::strcmp(argv[1], "rebuild") == 0;
+  if (rebuild) {
+    argv[1] = argv[0];
+    --argc;
+    ++argv;
+  }
+  platform::Config config("progress", "progress summaries, activity and a live stream, from events");
+  auto settings = platform::service::ReadServiceSettings(
+      config, "progress", "TODO_PROGRESS_PORT", 8083, "directory with identity's published keys");
+  auto key_source = config.String("TODO_JWKS_SOURCE", "",
+                                  "where access-token keys come from: a JWKS/PEM file or an "
+                                  "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
+  auto heartbeat_ms = config.Integer("TODO_STREAM_HEARTBEAT_MS", 15000, 100, 300000,
+                                     "how often an idle /v1/stream gets a heartbeat comment");
+  config.Finish(argc, argv);
+  platform::log::Init("progress");
+  if (key_source.empty()) key_source = settings.key_dir + "/jwks.json";
+  const auto& pg_conninfo = settings.pg_conninfo;
+
+  platform::service::Migrate(pg_conninfo, "progress", progress::migrations::embedded_files());
+  auto js = platform::bus::JetStream::Connect(settings.nats_url, "progress");
+  if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
+  if (auto s = (*js)->EnsureStream({}); !s) {
+    throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);
+  }
+  if (rebuild) {
+    auto dropped = progress::infra::DropReadModel(pg_conninfo, **js);
+    if (!dropped) throw std::runtime_error("rebuild failed: " + dropped.error().detail);
+    platform::log::Info("read model dropped: the next start replays the stream");
+    return 0;
+  }
+
+  auto keys = platform::auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
+  if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
+  platform::auth::TokenVerifier verifier(*keys, settings.jwt_issuer, settings.jwt_audience);
+  platform::auth::KeyRefresher refresher(key_source, verifier, std::chrono::seconds(60),
+                                         std::chrono::seconds(2), *keys);
+  refresher.Start();
+
+  platform::pg::Pool pool(pg_conninfo, settings.pg_pool_size);
+  platform::redis::Client redis(settings.redis_host, settings.redis_port);
+  progress::infra::EventConsumer consumer(pg_conninfo, **js);
+  consumer.Start();
+  progress::infra::ActivityBell bell(pg_conninfo);
+  bell.Start();
+
+  platform::auth::RevocationList revocations(redis);
+  platform::http::AuthGuard guard(verifier, revocations);
+  progress::infra::PgProgressStore store(pool);
+  progress::infra::ZoneCache zones;
+  SystemClock clock;
+  progress::app::ProgressDeps deps{store, zones, clock};
+  progress::infra::ProgressApi api{deps, bell, std::chrono::milliseconds(heartbeat_ms)};
+
+  platform::http::Router router;
+  platform::http::AddOperationalRoutes(router,
+                                       platform::service::ReadinessChecks(pool, redis, **js));
+  progress::infra::AddProgressRoutes(router, api, guard);
+
+  platform::http::HttpServer http(settings.server, std::move(router));
+  http.Listen();
+  platform::log::Info("progress listening",
+                      {{"address", settings.server.address}, {"port", settings.server.port}});
+  http.Run();
+  bell.Stop();
+  consumer.Stop();
+  refresher.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "progress: " << e.what() << "\n";
+    return 1;
+  }
+}
