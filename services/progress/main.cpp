@@ -15,6 +15,7 @@
 #include "infra/pg_progress_store.hpp"
 #include "infra/rest/progress_routes.hpp"
 #include "infra/zone_cache.hpp"
+#include "platform/auth/cursor_signer.hpp"
 #include "platform/auth/jwt.hpp"
 #include "platform/auth/key_source.hpp"
 #include "platform/auth/revocation.hpp"
@@ -50,9 +51,11 @@ int Run(int argc, char** argv) {
     --argc;
     ++argv;
   }
-  platform::Config config("progress", "progress summaries, activity and a live stream, from events");
+  platform::Config config("progress",
+                          "progress summaries, activity and a live stream, from events");
   auto settings = platform::service::ReadServiceSettings(
-      config, "progress", "TODO_PROGRESS_PORT", 8083, "directory with identity's published keys");
+      config, "progress", "TODO_PROGRESS_PORT", 8083,
+      "directory with identity's published keys and the cursor key");
   auto key_source = config.String("TODO_JWKS_SOURCE", "",
                                   "where access-token keys come from: a JWKS/PEM file or an "
                                   "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
@@ -96,7 +99,10 @@ int Run(int argc, char** argv) {
   progress::infra::ZoneCache zones;
   SystemClock clock;
   progress::app::ProgressDeps deps{store, zones, clock};
-  progress::infra::ProgressApi api{deps, bell, std::chrono::milliseconds(heartbeat_ms)};
+  platform::auth::CursorSigner cursors(
+      platform::auth::LoadOrCreateSecret(settings.key_dir + "/progress-cursor.key"));
+  progress::infra::ProgressApi api{deps, bell, guard, cursors,
+                                   std::chrono::milliseconds(heartbeat_ms)};
 
   platform::http::Router router;
   platform::http::AddOperationalRoutes(router,

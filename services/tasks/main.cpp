@@ -6,8 +6,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -19,6 +17,7 @@
 #include "infra/redis_task_cache.hpp"
 #include "infra/rest/task_routes.hpp"
 #include "infra/user_event_consumer.hpp"
+#include "platform/auth/cursor_signer.hpp"
 #include "platform/auth/jwt.hpp"
 #include "platform/auth/key_source.hpp"
 #include "platform/auth/revocation.hpp"
@@ -44,30 +43,6 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files
 namespace {
 
 using namespace tasks;
-
-// The cursor key is shared by every replica on the host: created once, then read.
-std::string LoadOrCreateSecret(const std::string& path) {
-  if (std::ifstream in{path, std::ios::binary}) {
-    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (secret.size() >= 32) return secret;
-  }
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::string secret = platform::RandomToken();
-  std::string tmp = path + ".tmp" + platform::NewUuidV7();
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << secret;
-  }
-  std::filesystem::permissions(
-      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  // link() fails if another replica won the race; then its secret is the one.
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    std::filesystem::remove(tmp);
-    return LoadOrCreateSecret(path);
-  }
-  std::filesystem::remove(tmp);
-  return secret;
-}
 
 // SystemEnvironment: UUIDv7 ids and the system clock at millisecond resolution.
 class SystemEnvironment : public app::Environment {
@@ -186,7 +161,8 @@ int Run(int argc, char** argv) {
                                      &invalidations);
   SystemEnvironment environment;
   app::TaskDeps deps{repository, cache, environment};
-  tasks::infra::CursorCodec cursors(LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
+  tasks::infra::CursorCodec cursors(
+      platform::auth::LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
   tasks::infra::IdempotencyStore idempotency(redis);
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 

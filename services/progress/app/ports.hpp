@@ -51,8 +51,7 @@ class ProgressStore {
   virtual Async<std::vector<domain::ActivityPoint>> Points(std::string user_id,
                                                            domain::Time since) = 0;
   // Instants of completed events at or after `since`.
-  virtual Async<std::vector<domain::Time>> Completions(std::string user_id,
-                                                      domain::Time since) = 0;
+  virtual Async<std::vector<domain::Time>> Completions(std::string user_id, domain::Time since) = 0;
   // Newest first, before `before_seq` when given.
   virtual Async<std::vector<ActivityItem>> Activity(std::string user_id,
                                                     std::optional<std::int64_t> before_seq,

@@ -29,8 +29,7 @@ Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id) {
   co_return summary;
 }
 
-Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id,
-                                               int days) {
+Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days) {
   auto tz = co_await deps.store.TimeZone(user_id);
   if (!tz) co_return std::unexpected(tz.error());
   auto zone = deps.zones.Find(*tz);

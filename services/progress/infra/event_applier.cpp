@@ -49,6 +49,7 @@ pg::DbResult<void> ApplyTaskEvent(pg::Connection& tx, domain::EventKind kind,
   std::string version = std::to_string(event["entityversion"].GetInt64());
   pg::Param title;
   pg::Param task_json;
+  pg::Param completed_at;
   if (kind == domain::EventKind::kDeleted) {
     if (auto d = tx.Execute(q::kDeleteTask, {*task_id, *owner_id, version}); !d) {
       return std::unexpected(d.error());
@@ -59,16 +60,17 @@ pg::DbResult<void> ApplyTaskEvent(pg::Connection& tx, domain::EventKind kind,
     if (!title || !status || !data.HasMember("progress") || !data["progress"].IsInt()) {
       return std::unexpected(Malformed("a task's state needs title, status and progress"));
     }
-    auto u = tx.Execute(q::kUpsertTask,
-                        {*task_id, *owner_id, *title, *status,
-                         std::to_string(data["progress"].GetInt()), Text(data, "due_at"),
-                         Text(data, "expires_at"), Text(data, "completed_at"), version});
+    auto u =
+        tx.Execute(q::kUpsertTask, {*task_id, *owner_id, *title, *status,
+                                    std::to_string(data["progress"].GetInt()), Text(data, "due_at"),
+                                    Text(data, "expires_at"), Text(data, "completed_at"), version});
     if (!u) return std::unexpected(u.error());
     task_json = Serialise(data);
+    if (*status == "done") completed_at = Text(data, "completed_at");
   }
-  auto a = tx.Execute(q::kInsertActivity,
-                      {std::to_string(seq), *event_id, *owner_id,
-                       std::string(domain::ToString(kind)), *task_id, title, *at, task_json});
+  auto a = tx.Execute(q::kInsertActivity, {std::to_string(seq), *event_id, *owner_id,
+                                           std::string(domain::ToString(kind)), *task_id, title,
+                                           *at, task_json, completed_at});
   if (!a) return std::unexpected(a.error());
   return {};
 }
@@ -91,6 +93,11 @@ pg::DbResult<void> ApplyUserEvent(pg::Connection& tx, std::string_view subject,
     return {};
   }
   if (subject == "todo.user.created" || subject == "todo.user.updated") {
+    // A profile older than the deletion, arriving after it (a retried delivery), must not
+    // bring the person back.
+    auto forgotten = tx.Execute(q::kIsForgotten, {*user_id});
+    if (!forgotten) return std::unexpected(forgotten.error());
+    if (!forgotten->Empty()) return {};
     std::string timezone = Text(data, "timezone").value_or("UTC");
     if (auto r = tx.Execute(q::kUpsertPerson, {*user_id, timezone, version}); !r) {
       return std::unexpected(r.error());

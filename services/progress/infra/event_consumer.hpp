@@ -23,7 +23,8 @@ struct ConsumerOptions {
 
 class EventConsumer {
  public:
-  EventConsumer(std::string pg_conninfo, platform::bus::JetStream& js, ConsumerOptions options = {});
+  EventConsumer(std::string pg_conninfo, platform::bus::JetStream& js,
+                ConsumerOptions options = {});
   ~EventConsumer();
   EventConsumer(const EventConsumer&) = delete;
   EventConsumer& operator=(const EventConsumer&) = delete;

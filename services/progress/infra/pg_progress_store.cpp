@@ -72,8 +72,7 @@ app::Async<app::Aggregates> PgProgressStore::Aggregate(std::string user_id, doma
 
 app::Async<std::vector<domain::ActivityPoint>> PgProgressStore::Points(std::string user_id,
                                                                        domain::Time since) {
-  auto work = [user_id,
-               since](pg::Connection& conn) -> Result<std::vector<domain::ActivityPoint>> {
+  auto work = [user_id, since](pg::Connection& conn) -> Result<std::vector<domain::ActivityPoint>> {
     std::vector<domain::ActivityPoint> points;
     if (!platform::IsUuid(user_id)) return points;
     auto rows = conn.Execute(q::kPoints, {user_id, Ms(since)});
@@ -90,7 +89,7 @@ app::Async<std::vector<domain::ActivityPoint>> PgProgressStore::Points(std::stri
 }
 
 app::Async<std::vector<domain::Time>> PgProgressStore::Completions(std::string user_id,
-                                                                  domain::Time since) {
+                                                                   domain::Time since) {
   auto work = [user_id, since](pg::Connection& conn) -> Result<std::vector<domain::Time>> {
     std::vector<domain::Time> out;
     if (!platform::IsUuid(user_id)) return out;

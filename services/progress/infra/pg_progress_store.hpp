@@ -18,7 +18,7 @@ class PgProgressStore : public app::ProgressStore {
   app::Async<std::vector<domain::ActivityPoint>> Points(std::string user_id,
                                                         domain::Time since) override;
   app::Async<std::vector<domain::Time>> Completions(std::string user_id,
-                                                   domain::Time since) override;
+                                                    domain::Time since) override;
   app::Async<std::vector<app::ActivityItem>> Activity(std::string user_id,
                                                       std::optional<std::int64_t> before_seq,
                                                       int limit) override;

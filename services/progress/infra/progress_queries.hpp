@@ -34,9 +34,10 @@ inline constexpr Query kDeleteTask{
 // A deletion carries no title: the feed shows the last one known. Replays insert nothing.
 inline constexpr Query kInsertActivity{
     "progress_insert_activity",
-    "WITH added AS (INSERT INTO activity (seq, event_id, owner_id, kind, task_id, title, at, task) "
-    "VALUES ($1, $2, $3, $4, $5, COALESCE($6, (SELECT title FROM task_state WHERE id = $5::uuid), "
-    "''), $7::timestamptz, $8::json) ON CONFLICT DO NOTHING RETURNING owner_id) "
+    "WITH added AS (INSERT INTO activity (seq, event_id, owner_id, kind, task_id, title, at, task, "
+    "completed_at) VALUES ($1, $2, $3, $4, $5, COALESCE($6, (SELECT title FROM task_state WHERE "
+    "id = $5::uuid), ''), $7::timestamptz, $8::json, $9::timestamptz) ON CONFLICT DO NOTHING "
+    "RETURNING owner_id) "
     "SELECT pg_notify('progress_activity', owner_id::text) FROM added"};
 
 inline constexpr Query kUpsertPerson{
@@ -71,28 +72,32 @@ inline constexpr Query kAggregate{
                                                                     "$3") ") "
                                                                           "FROM task_state WHERE owner_id = $1 AND NOT deleted"};
 
+// Creations and expiries by their events; completions by the completed_at the events carried.
 inline constexpr Query kPoints{
     "progress_points",
     "SELECT kind, task_id::text, " PROGRESS_MS("at") " FROM activity WHERE owner_id = $1 "
-    "AND kind IN ('created', 'completed', 'expired') AND at >= " PROGRESS_TS("$2")};
+    "AND kind IN ('created', 'expired') AND at >= " PROGRESS_TS("$2") " "
+    "UNION ALL SELECT DISTINCT 'completed', task_id::text, " PROGRESS_MS("completed_at") " "
+    "FROM activity WHERE owner_id = $1 AND completed_at >= " PROGRESS_TS("$2")};
 
 inline constexpr Query kCompletions{
     "progress_completions",
-    "SELECT " PROGRESS_MS("at") " FROM activity WHERE owner_id = $1 AND kind = 'completed' "
-    "AND at >= " PROGRESS_TS("$2")};
+    "SELECT DISTINCT " PROGRESS_MS("completed_at") " FROM activity WHERE owner_id = $1 "
+    "AND completed_at >= " PROGRESS_TS("$2")};
 
-#define PROGRESS_ACTIVITY_COLUMNS \
-  "seq, event_id::text, kind, task_id::text, title, " PROGRESS_MS("at") ", COALESCE(task::text, 'null')"
+#define PROGRESS_ACTIVITY_COLUMNS                                  \
+  "seq, event_id::text, kind, task_id::text, title, " PROGRESS_MS( \
+      "at") ", COALESCE(task::text, 'null')"
 
 inline constexpr Query kActivity{
-    "progress_activity",
-    "SELECT " PROGRESS_ACTIVITY_COLUMNS " FROM activity WHERE owner_id = $1 "
-    "AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3"};
+    "progress_activity", "SELECT " PROGRESS_ACTIVITY_COLUMNS
+                         " FROM activity WHERE owner_id = $1 "
+                         "AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3"};
 
-inline constexpr Query kActivitySince{
-    "progress_activity_since",
-    "SELECT " PROGRESS_ACTIVITY_COLUMNS " FROM activity WHERE owner_id = $1 AND seq > $2 "
-    "ORDER BY seq LIMIT $3"};
+inline constexpr Query kActivitySince{"progress_activity_since",
+                                      "SELECT " PROGRESS_ACTIVITY_COLUMNS
+                                      " FROM activity WHERE owner_id = $1 AND seq > $2 "
+                                      "ORDER BY seq LIMIT $3"};
 
 inline constexpr Query kLatestSeq{"progress_latest_seq",
                                   "SELECT COALESCE(max(seq), 0) FROM activity WHERE owner_id = $1"};
@@ -102,8 +107,7 @@ inline constexpr Query kPark{"progress_park_dead_letter",
                              "VALUES ($1, $2, $3, $4)"};
 
 // Rebuild: the read model emptied in one statement (the consumer then replays the stream).
-inline constexpr Query kDropReadModel{
-    "progress_drop_read_model",
-    "TRUNCATE person, forgotten_person, task_state, activity"};
+inline constexpr Query kDropReadModel{"progress_drop_read_model",
+                                      "TRUNCATE person, forgotten_person, task_state, activity"};
 
 }  // namespace progress::infra::queries

@@ -45,10 +45,15 @@ CREATE TABLE activity (
   task_id uuid NOT NULL,
   title text NOT NULL,
   at timestamptz NOT NULL,
+  -- The task's completed_at when the event left it done: a completion is counted however the
+  -- task got there (complete, progress 100, the last checklist item), once per task and instant.
+  completed_at timestamptz,
   task json
 );
 CREATE INDEX activity_owner_seq ON activity (owner_id, seq);
 CREATE INDEX activity_owner_kind_at ON activity (owner_id, kind, at);
+CREATE INDEX activity_owner_completed ON activity (owner_id, completed_at)
+  WHERE completed_at IS NOT NULL;
 
 -- Events that failed every delivery, kept for a person to look at.
 CREATE TABLE dead_letters (

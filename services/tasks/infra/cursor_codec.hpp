@@ -6,20 +6,20 @@
 #include <string_view>
 
 #include "app/ports.hpp"
+#include "platform/auth/cursor_signer.hpp"
 
 namespace tasks::infra {
 
 // CursorCodec: the key must be shared by every replica (it is kept under the key directory).
 class CursorCodec {
  public:
-  explicit CursorCodec(std::string key) : key_(std::move(key)) {}
+  explicit CursorCodec(std::string key) : signer_(std::move(key)) {}
   // `scope` names what the cursor is valid for (sort order and filters).
   std::string Encode(const app::Cursor& cursor, std::string_view scope) const;
   platform::Result<app::Cursor> Decode(std::string_view token, std::string_view scope) const;
 
  private:
-  std::string Mac(std::string_view payload) const;
-  std::string key_;
+  platform::auth::CursorSigner signer_;
 };
 
 }  // namespace tasks::infra

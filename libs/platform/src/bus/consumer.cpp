@@ -117,8 +117,7 @@ Result<std::vector<Message>> PullConsumer::Fetch(int batch, std::chrono::millise
 Result<std::uint64_t> PullConsumer::Pending() {
   jsConsumerInfo* info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
-  natsStatus s =
-      js_GetConsumerInfo(&info, js_, stream_.c_str(), durable_.c_str(), nullptr, &code);
+  natsStatus s = js_GetConsumerInfo(&info, js_, stream_.c_str(), durable_.c_str(), nullptr, &code);
   if (s != NATS_OK) return std::unexpected(NatsError("consumer info " + durable_, s, code));
   std::uint64_t pending = info->NumPending + static_cast<std::uint64_t>(info->NumAckPending);
   jsConsumerInfo_Destroy(info);

@@ -236,7 +236,8 @@ struct HttpServer::Impl {
     try {
       co_await response.stream(writer);
     } catch (const std::exception& e) {
-      log::Error("unhandled exception in a stream", {{"request_id", request_id}, {"what", e.what()}});
+      log::Error("unhandled exception in a stream",
+                 {{"request_id", request_id}, {"what", e.what()}});
     }
     if (writer.Failed()) co_return;
     stream.expires_after(options.read_timeout);

@@ -91,8 +91,8 @@ std::string StreamEvent(const app::ActivityItem& item) {
   w.Key("task");
   w.Raw(item.task_json);
   w.EndObject();
-  return "id: " + std::to_string(item.seq) + "\nevent: " + std::string(domain::ToString(item.kind)) +
-         "\ndata: " + w.Take() + "\n\n";
+  return "id: " + std::to_string(item.seq) +
+         "\nevent: " + std::string(domain::ToString(item.kind)) + "\ndata: " + w.Take() + "\n\n";
 }
 
 Handled Summary(ProgressApi& api, Request& request) {
@@ -138,8 +138,9 @@ Handled Activity(ProgressApi& api, Request& request) {
   auto limit = domain::ParseActivityLimit(limit_view);
   if (!limit) co_return Response::Problem(limit.error());
   std::optional<std::int64_t> before;
+  std::string scope = "activity:" + request.subject;
   if (auto cursor = Parameter(request, "cursor")) {
-    before = PositiveNumber(*cursor);
+    if (auto position = api.cursors.Decode(*cursor, scope)) before = PositiveNumber(*position);
     if (!before) {
       co_return Response::Problem(
           Error::InvalidField("cursor", "is not a cursor this service handed out"));
@@ -159,7 +160,7 @@ Handled Activity(ProgressApi& api, Request& request) {
   w.EndArray();
   w.Key("next_cursor");
   if (page->next_before) {
-    w.String(std::to_string(*page->next_before));
+    w.String(api.cursors.Encode(std::to_string(*page->next_before), scope));
   } else {
     w.Null();
   }
@@ -170,7 +171,7 @@ Handled Activity(ProgressApi& api, Request& request) {
 // The live stream: what came after `last` (replayed from the read model), then each new event
 // as the bell announces it, with a heartbeat comment when nothing happens.
 boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_id,
-                                            std::int64_t last,
+                                            std::string authorization, std::int64_t last,
                                             platform::http::StreamWriter& writer) {
   auto executor = co_await boost::asio::this_coro::executor;
   auto doorbell = api->bell.Subscribe(user_id, executor);
@@ -178,7 +179,16 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
   std::string hello = "retry: 2000\n: connected\n\n";
   if (!co_await writer.Write(std::move(hello))) co_return;
   auto quiet_since = std::chrono::steady_clock::now();
+  Request recheck;
+  recheck.headers.emplace_back("authorization", authorization);
+  auto checked_at = std::chrono::steady_clock::now();
   while (!writer.Stopping()) {
+    // Logging out (or the token running out) ends the stream within about a second.
+    if (std::chrono::steady_clock::now() - checked_at >= std::chrono::seconds(1)) {
+      auto still = co_await api->guard.Authenticate(recheck);
+      if (!still) co_return;
+      checked_at = std::chrono::steady_clock::now();
+    }
     auto items = co_await api->deps.store.ActivitySince(user_id, last, kStreamPage);
     if (items) {
       for (const auto& item : *items) {
@@ -203,6 +213,7 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
 Handled Stream(ProgressApi& api, Request& request) {
   if (auto ok = OnlyParameters(request, {}); !ok) co_return Response::Problem(ok.error());
   std::string user_id = request.subject;
+  std::string authorization(request.Header("authorization"));
   std::int64_t last = 0;
   auto resume = request.Header("last-event-id");
   if (!resume.empty()) {
@@ -224,8 +235,8 @@ Handled Stream(ProgressApi& api, Request& request) {
   // nginx passes the stream through unbuffered.
   response.SetHeader("X-Accel-Buffering", "no");
   ProgressApi* target = &api;
-  response.stream = [target, user_id, last](platform::http::StreamWriter& writer) {
-    return StreamActivity(target, user_id, last, writer);
+  response.stream = [target, user_id, authorization, last](platform::http::StreamWriter& writer) {
+    return StreamActivity(target, user_id, authorization, last, writer);
   };
   co_return response;
 }

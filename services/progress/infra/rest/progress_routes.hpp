@@ -5,6 +5,7 @@
 
 #include "app/use_cases.hpp"
 #include "infra/activity_bell.hpp"
+#include "platform/auth/cursor_signer.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/router.hpp"
 
@@ -14,6 +15,9 @@ namespace progress::infra {
 struct ProgressApi {
   app::ProgressDeps& deps;
   ActivityBell& bell;
+  // Checks each open stream's token again every second: a revoked or expired one ends it.
+  platform::http::AuthGuard& guard;
+  const platform::auth::CursorSigner& cursors;
   // A comment line this often keeps proxies from closing an idle stream.
   std::chrono::milliseconds heartbeat{15000};
 };

@@ -1,0 +1,30 @@
+#pragma once
+// CursorSigner: opaque, tamper-evident page cursors. A position is signed (HMAC-SHA256) together
+// with the scope it belongs to (the query, the user), so a client can neither forge a position
+// nor reuse a cursor for another query.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace platform::auth {
+
+// CursorSigner: the key must be shared by every replica (keep it under the key directory; see
+// LoadOrCreateSecret).
+class CursorSigner {
+ public:
+  explicit CursorSigner(std::string key) : key_(std::move(key)) {}
+  std::string Encode(std::string_view position, std::string_view scope) const;
+  // The position, or nullopt for anything this signer did not hand out for this scope.
+  std::optional<std::string> Decode(std::string_view token, std::string_view scope) const;
+
+ private:
+  std::string Mac(std::string_view position, std::string_view scope) const;
+  std::string key_;
+};
+
+// Reads the secret at `path`, or creates it (random, owner-only) when absent; replicas on one
+// host racing to create it all end up with the one that won.
+std::string LoadOrCreateSecret(const std::string& path);
+
+}  // namespace platform::auth

@@ -1,0 +1,74 @@
+#include "platform/auth/cursor_signer.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "platform/auth/base64url.hpp"
+#include "platform/uuid.hpp"
+
+namespace platform::auth {
+
+namespace {
+constexpr std::size_t kMacBytes = 16;
+constexpr std::size_t kMaxToken = 512;
+}  // namespace
+
+std::string CursorSigner::Mac(std::string_view position, std::string_view scope) const {
+  std::string signed_part;
+  signed_part.reserve(position.size() + scope.size() + 1);
+  signed_part.append(position).append("|").append(scope);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), digest,
+       &length);
+  return std::string(reinterpret_cast<const char*>(digest), kMacBytes);
+}
+
+std::string CursorSigner::Encode(std::string_view position, std::string_view scope) const {
+  return Base64UrlEncode(position) + "." + Base64UrlEncode(Mac(position, scope));
+}
+
+std::optional<std::string> CursorSigner::Decode(std::string_view token,
+                                                std::string_view scope) const {
+  if (token.size() > kMaxToken) return std::nullopt;
+  auto dot = token.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto position = Base64UrlDecode(token.substr(0, dot));
+  auto mac = Base64UrlDecode(token.substr(dot + 1));
+  if (!position || !mac || mac->size() != kMacBytes) return std::nullopt;
+  std::string expected = Mac(*position, scope);
+  if (CRYPTO_memcmp(expected.data(), mac->data(), kMacBytes) != 0) return std::nullopt;
+  return position;
+}
+
+std::string LoadOrCreateSecret(const std::string& path) {
+  if (std::ifstream in{path, std::ios::binary}) {
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (secret.size() >= 32) return secret;
+  }
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::string secret = RandomToken();
+  std::string tmp = path + ".tmp" + NewUuidV7();
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << secret;
+  }
+  std::filesystem::permissions(
+      tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // link() fails if another replica won the race; then its secret is the one.
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
+    std::filesystem::remove(tmp);
+    return LoadOrCreateSecret(path);
+  }
+  std::filesystem::remove(tmp);
+  return secret;
+}
+
+}  // namespace platform::auth
