@@ -60,13 +60,16 @@ class Gate {
   void Open() {
     std::lock_guard lock(mutex_);
     opened_ = true;
-    if (timer_) asio::post(timer_->get_executor(), [timer = timer_] { timer->cancel(); });
+    if (auto timer = timer_.lock()) {
+      asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+    }
   }
 
  private:
   std::mutex mutex_;
   bool opened_ = false;
-  std::shared_ptr<asio::steady_timer> timer_;
+  // Not owned: the timer must not outlive the server's io_context (the handler's frame owns it).
+  std::weak_ptr<asio::steady_timer> timer_;
 };
 
 // StreamClient: a blocking loopback socket (receive timeout 5 s) that reads a response as raw
@@ -179,8 +182,7 @@ asio::awaitable<void> FirstThenSecond(Gate* gate, std::atomic<bool>* second_star
   co_await writer.Write(std::move(second));
 }
 
-asio::awaitable<void> UntilRefused(Gate* gate, std::promise<Outcome>* done,
-                                   StreamWriter& writer) {
+asio::awaitable<void> UntilRefused(Gate* gate, std::promise<Outcome>* done, StreamWriter& writer) {
   std::string first = "data: first\n\n";
   co_await writer.Write(std::move(first));
   co_await gate->Wait();
@@ -224,9 +226,8 @@ class HttpStreamTest : public ::testing::Test {
   // Serves GET /stream with the given body.
   void Start(platform::http::StreamBody body) {
     platform::http::Router router;
-    router.Add("GET", "/stream", [body = std::move(body)](Request&) {
-      return Respond(EventStream(body));
-    });
+    router.Add("GET", "/stream",
+               [body = std::move(body)](Request&) { return Respond(EventStream(body)); });
     platform::http::ServerOptions options;
     options.port = 0;
     options.threads = 2;
@@ -322,8 +323,8 @@ TEST_F(HttpStreamTest, ServerShutdownEndsAStreamAtItsNextWrite) {
 
   server_->Shutdown();
   // Once new connections are refused, the server is stopping.
-  ASSERT_TRUE(platform::testenv::Eventually([this] { return !StreamClient(port_).Connected(); },
-                                            5000ms));
+  ASSERT_TRUE(
+      platform::testenv::Eventually([this] { return !StreamClient(port_).Connected(); }, 5000ms));
   gate_.Open();
   ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
   auto seen = outcome.get();
