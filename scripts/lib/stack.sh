@@ -146,13 +146,32 @@ start_service() {
   die "$name did not become ready on port $port (see $STACK_DIR/logs/$name.log)"
 }
 
+# The web app's files (web/dist, see scripts/build-web), where nginx's workers can read them:
+# in place, unless the checkout is closed to other users (then RUN_DIR is elsewhere, and so is
+# a copy of the app).
+web_root() {
+  local dist=$ROOT/web/dist
+  if [ "$RUN_DIR" = "$STACK_DIR" ]; then
+    echo "$dist"
+    return 0
+  fi
+  rm -rf "$RUN_DIR/web"
+  mkdir -p "$RUN_DIR/web"
+  if [ -d "$dist" ]; then cp -R "$dist/." "$RUN_DIR/web/"; fi
+  chmod -R a+rX "$RUN_DIR/web"
+  echo "$RUN_DIR/web"
+}
+
 start_gateway() {
-  local pidfile=$RUN_DIR/nginx/nginx.pid
+  local pidfile=$RUN_DIR/nginx/nginx.pid web
   claim_port "gateway (nginx)" "$TODO_HTTP_PORT" "$pidfile"
   mkdir -p "$RUN_DIR/nginx"
+  web=$(web_root)
+  [ -f "$web/index.html" ] || log "warning: the web app is not built ($ROOT/web/dist): run scripts/build-web"
   sed -e "s|@HTTP_PORT@|$TODO_HTTP_PORT|g" -e "s|@IDENTITY_PORT@|$TODO_IDENTITY_PORT|g" \
     -e "s|@TASKS_PORT@|$TODO_TASKS_PORT|g" -e "s|@PROGRESS_PORT@|$TODO_PROGRESS_PORT|g" \
     -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@ROOT@|$ROOT|g" \
+    -e "s|@WEB_ROOT@|$web|g" \
     "$ROOT/deploy/nginx.conf.template" >"$RUN_DIR/nginx/nginx.conf"
   if pid_alive "$pidfile"; then
     nginx -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf" -s reload
