@@ -422,6 +422,17 @@ boost::asio::awaitable<void> CreateAndLookFromOutside(infra::PgTaskRepository* r
   if (seen && seen->Size() == 1) ++*committed;
 }
 
+// Every create submitted at once (one thread, so they queue behind each other's commits).
+void CreateAllAtOnce(infra::PgTaskRepository* repo, const std::vector<Task>& tasks,
+                     pg::Connection* outside, int* committed, std::vector<std::string>* failures) {
+  boost::asio::io_context io;
+  for (const Task& t : tasks) {
+    boost::asio::co_spawn(io, CreateAndLookFromOutside(repo, t, outside, committed, failures),
+                          boost::asio::detached);
+  }
+  io.run();
+}
+
 // Group commit: creates that arrive together share a transaction (fewer distinct xmin than
 // tasks), every task and its created event are written exactly as a lone create writes them,
 // each has exactly one event, and each create resumes only once committed.
@@ -439,13 +450,7 @@ TEST_F(RepositoryTest, ConcurrentCreatesCommitInGroupsEachWithItsEvent) {
   ASSERT_TRUE(outside);
   int committed = 0;
   std::vector<std::string> failures;
-  boost::asio::io_context io;
-  for (const Task& t : tasks) {
-    boost::asio::co_spawn(
-        io, CreateAndLookFromOutside(repo_.get(), t, outside.get(), &committed, &failures),
-        boost::asio::detached);
-  }
-  io.run();
+  CreateAllAtOnce(repo_.get(), tasks, outside.get(), &committed, &failures);
   EXPECT_TRUE(failures.empty()) << failures.front();
   EXPECT_EQ(committed, kTasks);
 
@@ -494,13 +499,7 @@ TEST_F(RepositoryTest, ARefusedCreateInAGroupFailsAloneAndTheOthersCommit) {
   ASSERT_TRUE(outside);
   int committed = 0;
   std::vector<std::string> failures;
-  boost::asio::io_context io;
-  for (const Task& t : tasks) {
-    boost::asio::co_spawn(
-        io, CreateAndLookFromOutside(repo_.get(), t, outside.get(), &committed, &failures),
-        boost::asio::detached);
-  }
-  io.run();
+  CreateAllAtOnce(repo_.get(), tasks, outside.get(), &committed, &failures);
   EXPECT_EQ(committed, kTasks - 4);
   ASSERT_EQ(failures.size(), 4u);
   for (const auto& failure : failures) EXPECT_TRUE(failure.starts_with("task ")) << failure;
