@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <thread>
 
 #include "app/use_cases.hpp"
@@ -130,21 +129,11 @@ int Run(int argc, char** argv) {
                                        platform::service::ReadinessChecks(pool, redis, **js));
   infra::AddIdentityRoutes(router, deps, guard, jwks);
 
-  platform::http::HttpServer http(server, std::move(router));
-  http.Listen();
-  platform::log::Info("identity listening", {{"address", server.address}, {"port", server.port}});
-  http.Run();
+  platform::service::Serve("identity", server, std::move(router));
   relay.Stop();
   return 0;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "identity: " << e.what() << "\n";
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return platform::service::RunMain("identity", Run, argc, argv); }

@@ -6,7 +6,6 @@
 //                       scripts/progress-rebuild does the stop, rebuild and start)
 
 #include <cstring>
-#include <iostream>
 #include <vector>
 
 #include "app/use_cases.hpp"
@@ -16,8 +15,6 @@
 #include "infra/rest/progress_routes.hpp"
 #include "infra/zone_cache.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/jwt.hpp"
-#include "platform/auth/key_source.hpp"
 #include "platform/auth/revocation.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
@@ -56,14 +53,11 @@ int Run(int argc, char** argv) {
   auto settings = platform::service::ReadServiceSettings(
       config, "progress", "TODO_PROGRESS_PORT", 8083,
       "directory with identity's published keys and the cursor key");
-  auto key_source = config.String("TODO_JWKS_SOURCE", "",
-                                  "where access-token keys come from: a JWKS/PEM file or an "
-                                  "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
+  auto key_source = platform::service::ReadKeySource(config);
   auto heartbeat_ms = config.Integer("TODO_STREAM_HEARTBEAT_MS", 15000, 100, 300000,
                                      "how often an idle /v1/stream gets a heartbeat comment");
   config.Finish(argc, argv);
   platform::log::Init("progress");
-  if (key_source.empty()) key_source = settings.key_dir + "/jwks.json";
   const auto& pg_conninfo = settings.pg_conninfo;
 
   platform::service::Migrate(pg_conninfo, "progress", progress::migrations::embedded_files());
@@ -79,12 +73,7 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
-  auto keys = platform::auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
-  if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
-  platform::auth::TokenVerifier verifier(*keys, settings.jwt_issuer, settings.jwt_audience);
-  platform::auth::KeyRefresher refresher(key_source, verifier, std::chrono::seconds(60),
-                                         std::chrono::seconds(2), *keys);
-  refresher.Start();
+  auto tokens = platform::service::LoadAccessTokenKeys(settings, key_source);
 
   platform::pg::Pool pool(pg_conninfo, settings.pg_pool_size);
   platform::redis::Client redis(settings.redis_host, settings.redis_port);
@@ -94,7 +83,7 @@ int Run(int argc, char** argv) {
   bell.Start();
 
   platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(verifier, revocations);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations);
   progress::infra::PgProgressStore store(pool);
   progress::infra::ZoneCache zones;
   SystemClock clock;
@@ -109,24 +98,12 @@ int Run(int argc, char** argv) {
                                        platform::service::ReadinessChecks(pool, redis, **js));
   progress::infra::AddProgressRoutes(router, api, guard);
 
-  platform::http::HttpServer http(settings.server, std::move(router));
-  http.Listen();
-  platform::log::Info("progress listening",
-                      {{"address", settings.server.address}, {"port", settings.server.port}});
-  http.Run();
+  platform::service::Serve("progress", settings.server, std::move(router));
   bell.Stop();
   consumer.Stop();
-  refresher.Stop();
   return 0;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "progress: " << e.what() << "\n";
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return platform::service::RunMain("progress", Run, argc, argv); }

@@ -6,7 +6,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <iostream>
 #include <thread>
 
 #include "app/use_cases.hpp"
@@ -18,8 +17,6 @@
 #include "infra/rest/task_routes.hpp"
 #include "infra/user_event_consumer.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/jwt.hpp"
-#include "platform/auth/key_source.hpp"
 #include "platform/auth/revocation.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
@@ -95,9 +92,7 @@ int Run(int argc, char** argv) {
   auto& server = settings.server;
   const auto& pg_conninfo = settings.pg_conninfo;
   const auto& key_dir = settings.key_dir;
-  auto key_source = config.String("TODO_JWKS_SOURCE", "",
-                                  "where access-token keys come from: a JWKS/PEM file or an "
-                                  "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
+  auto key_source = platform::service::ReadKeySource(config);
   auto cache_seconds = config.Integer("TODO_TASK_CACHE_SECONDS", 300, 1, 86400,
                                       "how long a task stays in the cache at most");
   tasks::infra::ExpiryOptions expiry;
@@ -112,16 +107,10 @@ int Run(int argc, char** argv) {
       "longest head start (ms) of the work for an expiry instant, which commits at the instant"));
   config.Finish(argc, argv);
   platform::log::Init("tasks");
-  if (key_source.empty()) key_source = key_dir + "/jwks.json";
 
   platform::service::Migrate(pg_conninfo, "tasks", migrations::embedded_files());
 
-  auto keys = platform::auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
-  if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
-  platform::auth::TokenVerifier verifier(*keys, settings.jwt_issuer, settings.jwt_audience);
-  platform::auth::KeyRefresher refresher(key_source, verifier, std::chrono::seconds(60),
-                                         std::chrono::seconds(2), *keys);
-  refresher.Start();
+  auto tokens = platform::service::LoadAccessTokenKeys(settings, key_source);
 
   // The list statements carry optional filters and an optional cursor: a generic plan cannot
   // start the index scan at the cursor, so every execution is planned with its values.
@@ -148,7 +137,7 @@ int Run(int argc, char** argv) {
   users.Start();
 
   platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(verifier, revocations);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations);
   tasks::infra::PgTaskRepository repository(pool);
   // Hot tasks are also kept in process, coherent through Redis's invalidation announcements.
   tasks::infra::InProcessTaskCache copies;
@@ -171,25 +160,14 @@ int Run(int argc, char** argv) {
                                        platform::service::ReadinessChecks(pool, redis, **js));
   tasks::infra::AddTaskRoutes(router, api, guard);
 
-  platform::http::HttpServer http(server, std::move(router));
-  http.Listen();
-  platform::log::Info("tasks listening", {{"address", server.address}, {"port", server.port}});
-  http.Run();
+  platform::service::Serve("tasks", server, std::move(router));
   invalidations.Stop();
   users.Stop();
   for (auto& scheduler : schedulers) scheduler->Stop();
   relay.Stop();
-  refresher.Stop();
   return 0;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "tasks: " << e.what() << "\n";
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return platform::service::RunMain("tasks", Run, argc, argv); }

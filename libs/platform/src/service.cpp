@@ -1,9 +1,11 @@
 #include "platform/service.hpp"
 
+#include <iostream>
 #include <stdexcept>
 #include <thread>
 
 #include "platform/bus/outbox.hpp"
+#include "platform/log.hpp"
 #include "platform/pg/migrations.hpp"
 
 namespace platform::service {
@@ -72,6 +74,42 @@ std::vector<http::ReadinessCheck> ReadinessChecks(pg::Pool& pool, redis::Client&
   checks.push_back(
       {"broker", [&js]() -> boost::asio::awaitable<bool> { co_return js.Connected(); }});
   return checks;
+}
+
+std::string ReadKeySource(Config& config) {
+  return config.String("TODO_JWKS_SOURCE", "",
+                       "where access-token keys come from: a JWKS/PEM file or an "
+                       "http:// URL (default: <TODO_KEY_DIR>/jwks.json)");
+}
+
+AccessTokenKeys LoadAccessTokenKeys(const ServiceSettings& settings, std::string key_source) {
+  if (key_source.empty()) key_source = settings.key_dir + "/jwks.json";
+  auto keys = auth::LoadVerifyingKeysWithRetry(key_source, std::chrono::seconds(30));
+  if (!keys) throw std::runtime_error("no access-token keys from " + key_source);
+  AccessTokenKeys out;
+  out.verifier =
+      std::make_unique<auth::TokenVerifier>(*keys, settings.jwt_issuer, settings.jwt_audience);
+  out.refresher = std::make_unique<auth::KeyRefresher>(
+      key_source, *out.verifier, std::chrono::seconds(60), std::chrono::seconds(2), *keys);
+  out.refresher->Start();
+  return out;
+}
+
+void Serve(std::string_view service, const http::ServerOptions& options, http::Router router) {
+  http::HttpServer server(options, std::move(router));
+  server.Listen();
+  log::Info(std::string(service) + " listening",
+            {{"address", options.address}, {"port", options.port}});
+  server.Run();
+}
+
+int RunMain(std::string_view service, int (*run)(int, char**), int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << service << ": " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace platform::service

@@ -127,11 +127,6 @@ PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_
 
 pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created) {
   if (created.empty()) return {};
-  if (created.size() == 1) {
-    const auto& [task, request_id] = created.front();
-    if (auto i = tx.Execute(q::kInsert, WriteParams(task)); !i) return std::unexpected(i.error());
-    return Publish(tx, "todo.task.created", task, TaskEventJson(task), request_id);
-  }
   // Transposed: one array per column.
   std::vector<std::vector<pg::Param>> columns;
   std::vector<platform::bus::EventDraft> events;

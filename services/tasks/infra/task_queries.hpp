@@ -19,17 +19,8 @@ using platform::pg::Query;
   ", on_expire, " TASKS_MS("completed_at") ", " TASKS_MS("expired_at") ", " TASKS_MS(        \
       "created_at") ", " TASKS_MS("updated_at") ", version"
 
-inline constexpr Query kInsert{
-    "tasks_insert",
-    "INSERT INTO tasks (id, owner_id, title, description, status, progress, priority, "
-    "priority_rank, labels, checklist, due_at, expires_at, on_expire, completed_at, expired_at, "
-    "created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-    "ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), $10::jsonb, " TASKS_TS("$11") ", " TASKS_TS(
-        "$12") ", $13, " TASKS_TS("$14") ", " TASKS_TS("$15") ", " TASKS_TS("$16") ", " TASKS_TS("$17") ", "
-                                                                                          "$18)"};
-
-// Many creates in one statement (group commit): each parameter is one column as an array, in
-// kInsert's order; the rows are the arrays' positions.
+// Creates, one or many in one statement (group commit): each parameter is one column as an
+// array (WriteParams' order); the rows are the arrays' positions.
 inline constexpr Query kInsertMany{
     "tasks_insert_many",
     "INSERT INTO tasks (id, owner_id, title, description, status, progress, priority, "

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "platform/auth/jwt.hpp"
+#include "platform/auth/key_source.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
 #include "platform/http/operational_routes.hpp"
@@ -47,5 +49,22 @@ void Migrate(const std::string& conninfo, std::string_view scope, const Embedded
 // /readyz's "database", "cache" and "broker" checks.
 std::vector<http::ReadinessCheck> ReadinessChecks(pg::Pool& pool, redis::Client& redis,
                                                   bus::JetStream& js);
+
+// AccessTokenKeys: how a service that only verifies access tokens gets identity's public keys:
+// loaded at start-up (waiting for identity to publish them) and refreshed in the background.
+struct AccessTokenKeys {
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<auth::KeyRefresher> refresher;  // started; stops when destroyed
+};
+// Declares TODO_JWKS_SOURCE (call before Config::Finish); empty means <TODO_KEY_DIR>/jwks.json.
+std::string ReadKeySource(Config& config);
+// Loads the keys (up to 30 s) and starts their refresher; throws when there are none.
+AccessTokenKeys LoadAccessTokenKeys(const ServiceSettings& settings, std::string key_source);
+
+// Serves `router` until SIGTERM/SIGINT and a graceful shutdown (logs where it listens).
+void Serve(std::string_view service, const http::ServerOptions& options, http::Router router);
+
+// main(): runs `run`, turning a start-up exception into a message on stderr and exit code 1.
+int RunMain(std::string_view service, int (*run)(int, char**), int argc, char** argv);
 
 }  // namespace platform::service

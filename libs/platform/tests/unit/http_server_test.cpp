@@ -24,6 +24,7 @@
 namespace {
 
 using platform::testing::LoopbackClient;
+using platform::testing::ServerUnderTest;
 
 using platform::http::Request;
 using platform::http::Response;
@@ -31,23 +32,11 @@ using platform::http::Response;
 class HttpServerTest : public ::testing::Test {
  protected:
   void Start(platform::http::Router router) {
-    platform::http::ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    options.access_log = false;
-    server_ = std::make_unique<platform::http::HttpServer>(options, std::move(router));
-    server_->Listen();
-    port_ = server_->BoundPort();
-    runner_ = std::async(std::launch::async, [this] { server_->Run(); });
+    server_.Start(std::move(router));
+    port_ = server_.port();
   }
-  void TearDown() override {
-    if (server_) {
-      server_->Shutdown();
-      ASSERT_EQ(runner_.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-    }
-  }
-  std::unique_ptr<platform::http::HttpServer> server_;
-  std::future<void> runner_;
+  void TearDown() override { ASSERT_TRUE(server_.Stop()); }
+  ServerUnderTest server_;
   int port_ = 0;
 };
 
@@ -130,11 +119,11 @@ TEST_F(HttpServerTest, ShutdownLetsTheInFlightRequestFinish) {
   LoopbackClient client(port_);
   client.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
   entered.get_future().wait();
-  server_->Shutdown();
+  server_.Shutdown();
   auto response = client.ReadResponse();
   EXPECT_NE(response.find("{\"done\":true}"), std::string::npos);
   EXPECT_NE(response.find("Connection: close"), std::string::npos);
-  EXPECT_EQ(runner_.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(server_.WaitStopped(std::chrono::seconds(5)));
   LoopbackClient late(port_);
   EXPECT_FALSE(late.Connected());
 }

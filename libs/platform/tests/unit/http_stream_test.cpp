@@ -36,7 +36,9 @@ namespace asio = boost::asio;
 using platform::http::Request;
 using platform::http::Response;
 using platform::http::StreamWriter;
+using platform::testing::ConnectLoopback;
 using platform::testing::LoopbackClient;
+using platform::testing::ServerUnderTest;
 using namespace std::chrono_literals;
 
 // Gate: a streaming handler parks on it until the test thread opens it; no sleeps. The handler
@@ -76,16 +78,7 @@ class Gate {
 // bytes, for responses without a Content-Length.
 class StreamClient {
  public:
-  explicit StreamClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
+  explicit StreamClient(int port) { fd_ = ConnectLoopback(port, connected_); }
   ~StreamClient() { Close(); }
   StreamClient(const StreamClient&) = delete;
   StreamClient& operator=(const StreamClient&) = delete;
@@ -228,21 +221,12 @@ class HttpStreamTest : public ::testing::Test {
     platform::http::Router router;
     router.Add("GET", "/stream",
                [body = std::move(body)](Request&) { return Respond(EventStream(body)); });
-    platform::http::ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    options.access_log = false;
-    server_ = std::make_unique<platform::http::HttpServer>(options, std::move(router));
-    server_->Listen();
-    port_ = server_->BoundPort();
-    runner_ = std::async(std::launch::async, [this] { server_->Run(); });
+    server_.Start(std::move(router));
+    port_ = server_.port();
   }
   void TearDown() override {
     gate_.Open();  // a handler still parked must not hold the shutdown up
-    if (server_) {
-      server_->Shutdown();
-      ASSERT_EQ(runner_.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-    }
+    ASSERT_TRUE(server_.Stop());
   }
   static asio::awaitable<Response> Respond(Response response) { co_return response; }
 
@@ -258,8 +242,7 @@ class HttpStreamTest : public ::testing::Test {
   Gate gate_;
   std::atomic<bool> second_started_{false};
   std::promise<Outcome> done_;
-  std::unique_ptr<platform::http::HttpServer> server_;
-  std::future<void> runner_;
+  ServerUnderTest server_;
   int port_ = 0;
 };
 
@@ -321,7 +304,7 @@ TEST_F(HttpStreamTest, ServerShutdownEndsAStreamAtItsNextWrite) {
   auto client = Get();
   ASSERT_TRUE(client->ReadUntil("data: first\n\n")) << client->received;
 
-  server_->Shutdown();
+  server_.Shutdown();
   // Once new connections are refused, the server is stopping.
   ASSERT_TRUE(
       platform::testenv::Eventually([this] { return !StreamClient(port_).Connected(); }, 5000ms));

@@ -26,7 +26,9 @@
 
 namespace {
 
+using platform::testing::ConnectLoopback;
 using platform::testing::LoopbackClient;
+using platform::testing::ServerUnderTest;
 
 using platform::http::Request;
 using platform::http::Response;
@@ -51,26 +53,17 @@ class HttpTimeoutTest : public ::testing::Test {
       co_await timer.async_wait(boost::asio::use_awaitable);
       co_return Response::Json(200, "{\"slow\":true}");
     });
-    platform::http::ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    options.access_log = false;
+    auto options = ServerUnderTest::Options();
     options.idle_timeout = seconds(1);
     options.read_timeout = seconds(1);
-    server_ = std::make_unique<platform::http::HttpServer>(options, std::move(router));
-    server_->Listen();
-    port_ = server_->BoundPort();
-    runner_ = std::async(std::launch::async, [this] { server_->Run(); });
+    server_.Start(std::move(router), options);
+    port_ = server_.port();
   }
-  void TearDown() override {
-    server_->Shutdown();
-    ASSERT_EQ(runner_.wait_for(seconds(10)), std::future_status::ready);
-  }
+  void TearDown() override { ASSERT_TRUE(server_.Stop()); }
 
   static double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-  std::unique_ptr<platform::http::HttpServer> server_;
-  std::future<void> runner_;
+  ServerUnderTest server_;
   int port_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
-// A test-only HTTP/1.1 client on a plain loopback socket, shared by the server tests.
+// Test-only: an HTTP server on a free loopback port, and an HTTP/1.1 client on a plain loopback
+// socket, shared by the server tests.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,28 +9,74 @@
 
 #include <cerrno>
 #include <chrono>
+#include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "platform/http/server.hpp"
 
 namespace platform::testing {
 
 using Clock = std::chrono::steady_clock;
 
+// A blocking loopback socket with a 5 s receive timeout, connected to `port` (or not: see
+// `connected`).
+inline int ConnectLoopback(int port, bool& connected) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  connected = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  return fd;
+}
+
+// ServerUnderTest: an HttpServer on a port the kernel picks, run on a thread of its own.
+class ServerUnderTest {
+ public:
+  static platform::http::ServerOptions Options() {
+    platform::http::ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.access_log = false;
+    return options;
+  }
+  void Start(platform::http::Router router, platform::http::ServerOptions options = Options()) {
+    server_ = std::make_unique<platform::http::HttpServer>(options, std::move(router));
+    server_->Listen();
+    port_ = server_->BoundPort();
+    runner_ = std::async(std::launch::async, [this] { server_->Run(); });
+  }
+  // Starts a graceful shutdown (no wait).
+  void Shutdown() { server_->Shutdown(); }
+  // True once Run has returned, waiting at most `within`.
+  bool WaitStopped(std::chrono::milliseconds within) {
+    return runner_.wait_for(within) == std::future_status::ready;
+  }
+  // Shuts down and waits; false when Run did not return within 10 s.
+  bool Stop() {
+    if (!server_) return true;
+    server_->Shutdown();
+    return WaitStopped(std::chrono::seconds(10));
+  }
+  bool Started() const { return server_ != nullptr; }
+  int port() const { return port_; }
+
+ private:
+  std::unique_ptr<platform::http::HttpServer> server_;
+  std::future<void> runner_;
+  int port_ = 0;
+};
+
 // LoopbackClient: a blocking socket client (receive timeout 5 s) speaking just enough
 // HTTP/1.1 to test the server from outside.
 class LoopbackClient {
  public:
-  explicit LoopbackClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
+  explicit LoopbackClient(int port) { fd_ = ConnectLoopback(port, connected_); }
   ~LoopbackClient() { ::close(fd_); }
   LoopbackClient(const LoopbackClient&) = delete;
   LoopbackClient& operator=(const LoopbackClient&) = delete;
