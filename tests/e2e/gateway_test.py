@@ -1,7 +1,7 @@
 """End-to-end tests of the cross-cutting HTTP conventions, through the gateway (and, where the
 behaviour belongs to the service itself, directly against the identity service).
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
+Run from the repository's root: /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
 """
 
 import re

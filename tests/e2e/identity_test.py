@@ -1,6 +1,6 @@
 """End-to-end tests of the identity service (users and sessions), through the gateway.
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
+Run from the repository's root: /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
 
 Every test registers its own users (unique emails) and depends on no other test.
 

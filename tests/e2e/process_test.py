@@ -1,7 +1,7 @@
 """End-to-end tests of the identity service as a process: shutdown, load shedding, configuration
 and a second instance sharing the stack.
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
+Run from the repository's root: /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
 
 These tests start their OWN identity process ($BUILD_DIR/services/identity/identity) on a free
 port, against the stack's PostgreSQL, Redis and NATS (TODO_PG_PORT, TODO_REDIS_PORT,
