@@ -19,9 +19,9 @@
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
 #include "platform/http/auth_guard.hpp"
-#include "platform/http/user_rate_limit.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
+#include "platform/http/user_rate_limit.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
@@ -96,8 +96,8 @@ int Run(int argc, char** argv) {
   platform::auth::CursorSigner cursors(
       platform::auth::LoadOrCreateSecret(settings.key_dir + "/progress-cursor.key"));
   progress::infra::StreamSlots streams(static_cast<std::size_t>(stream_quota));
-  progress::infra::ProgressApi api{deps,    bell, guard, cursors, std::chrono::milliseconds(heartbeat_ms),
-                                   streams};
+  progress::infra::ProgressApi api{
+      deps, bell, guard, cursors, std::chrono::milliseconds(heartbeat_ms), streams};
 
   platform::http::Router router;
   platform::http::AddOperationalRoutes(router,

@@ -21,8 +21,7 @@ Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
     co_return std::unexpected(platform::Error::Validation("registration is not valid", errors));
   }
   // Each registration costs an Argon2id hash: a client address gets so many per hour.
-  if (auto admitted = co_await deps.throttle.AdmitRegistration(command.client_address);
-      !admitted) {
+  if (auto admitted = co_await deps.throttle.AdmitRegistration(command.client_address); !admitted) {
     co_return std::unexpected(admitted.error());
   }
   // A taken email is answered before any hashing. The 409 itself says the email is taken, so

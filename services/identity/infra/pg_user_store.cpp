@@ -72,16 +72,18 @@ app::Async<domain::User> PgUserStore::Create(domain::User user, std::string pass
   auto work = [=](pg::Connection& conn) -> Result<domain::User> {
     auto result =
         conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::optional<domain::User>> {
-      auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
-      if (!rows) return std::unexpected(rows.error());
-      if (rows->Empty()) return std::optional<domain::User>{};  // the email is taken
-      domain::User created = ReadCredentials(*rows, 0).user;
-      if (auto s = InsertSession(tx, created.id, session); !s) return std::unexpected(s.error());
-      if (auto p = Publish(tx, "todo.user.created", created, UserJson(created), request_id); !p) {
-        return std::unexpected(p.error());
-      }
-      return std::optional<domain::User>(std::move(created));
-    });
+          auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
+          if (!rows) return std::unexpected(rows.error());
+          if (rows->Empty()) return std::optional<domain::User>{};  // the email is taken
+          domain::User created = ReadCredentials(*rows, 0).user;
+          if (auto s = InsertSession(tx, created.id, session); !s)
+            return std::unexpected(s.error());
+          if (auto p = Publish(tx, "todo.user.created", created, UserJson(created), request_id);
+              !p) {
+            return std::unexpected(p.error());
+          }
+          return std::optional<domain::User>(std::move(created));
+        });
     if (!result) return std::unexpected(Db(result.error()));
     if (!*result) return std::unexpected(app::EmailTaken());
     return std::move(**result);

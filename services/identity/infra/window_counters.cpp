@@ -23,9 +23,9 @@ void WindowCounters::MakeRoom(Clock::time_point now) {
     std::erase_if(windows_, [now](const auto& entry) { return entry.second.ends <= now; });
   }
   if (windows_.size() < max_keys_) return;
-  auto soonest = std::min_element(windows_.begin(), windows_.end(), [](const auto& a, const auto& b) {
-    return a.second.ends < b.second.ends;
-  });
+  auto soonest =
+      std::min_element(windows_.begin(), windows_.end(),
+                       [](const auto& a, const auto& b) { return a.second.ends < b.second.ends; });
   windows_.erase(soonest);
 }
 

@@ -9,9 +9,9 @@ using platform::http::Request;
 using platform::http::Response;
 
 app::Caller CallerOf(const Request& request) {
-  return app::Caller{request.subject,          request.session_id, request.token_id,
-                     request.token_expires_at, request.request_id,
-                     platform::http::ClientAddress(request)};
+  return app::Caller{request.subject,    request.session_id,
+                     request.token_id,   request.token_expires_at,
+                     request.request_id, platform::http::ClientAddress(request)};
 }
 
 namespace {

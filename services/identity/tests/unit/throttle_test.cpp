@@ -38,7 +38,8 @@ TEST(WindowCounters, StaysWithinItsBoundDroppingTheWindowThatEndsFirst) {
 // A Redis nobody listens on: every call fails at once.
 class ThrottleWithoutRedis : public ::testing::Test {
  protected:
-  ThrottleWithoutRedis() : redis_("127.0.0.1", 1), throttle_(redis_, Limits(), [this] { return now_; }) {}
+  ThrottleWithoutRedis()
+      : redis_("127.0.0.1", 1), throttle_(redis_, Limits(), [this] { return now_; }) {}
   static LoginLimits Limits() {
     LoginLimits l;
     l.per_email = 3;

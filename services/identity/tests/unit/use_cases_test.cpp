@@ -350,7 +350,8 @@ TEST_F(UseCases, RegistrationOfATakenEmailCostsNoHashAndIsAConflict) {
 
 TEST_F(UseCases, RegistrationOverTheAddressLimitIsRefusedBeforeHashing) {
   throttle.registrations_limited = true;
-  auto r = RunSync(RegisterUser(deps, {"a@example.com", "long enough secret", "A", "req", "9.9.9.9"}));
+  auto r =
+      RunSync(RegisterUser(deps, {"a@example.com", "long enough secret", "A", "req", "9.9.9.9"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
   EXPECT_EQ(r.error().retry_after_seconds, 3600);
@@ -360,7 +361,8 @@ TEST_F(UseCases, RegistrationOverTheAddressLimitIsRefusedBeforeHashing) {
 
 TEST_F(UseCases, WrongCurrentPasswordCountsLikeAFailedLogin) {
   auto auth = Register();
-  auto r = RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+  auto r =
+      RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(throttle.failures, 1);
 }

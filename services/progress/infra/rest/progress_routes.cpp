@@ -238,10 +238,10 @@ Handled Stream(ProgressApi& api, Request& request) {
   }
   auto slot = api.streams.Acquire(user_id);
   if (!slot) {
-    co_return Response::Problem(Error::RateLimited(
-        "live stream quota of " + std::to_string(api.streams.PerUser()) +
-            " open streams reached; close one first",
-        kStreamQuotaRetrySeconds));
+    co_return Response::Problem(Error::RateLimited("live stream quota of " +
+                                                       std::to_string(api.streams.PerUser()) +
+                                                       " open streams reached; close one first",
+                                                   kStreamQuotaRetrySeconds));
   }
   auto held = std::make_shared<std::optional<StreamSlots::Slot>>(std::move(slot));
   Response response;

@@ -6,8 +6,8 @@
 #include "infra/idempotency.hpp"
 #include "infra/redis_task_cache.hpp"
 #include "platform/http/auth_guard.hpp"
-#include "platform/http/user_rate_limit.hpp"
 #include "platform/http/router.hpp"
+#include "platform/http/user_rate_limit.hpp"
 
 namespace tasks::infra {
 

@@ -83,12 +83,13 @@ TEST_F(TaskQuotaTest, ConcurrentCreatesStopExactlyAtTheQuotaAndOthersInTheGroupC
   {
     boost::asio::io_context io;
     for (int i = 0; i < 20; ++i) {
-      boost::asio::co_spawn(io, CreateCounting(repo_.get(), MakeTask(owner_), &mine_ok,
-                                               &mine_refused, &errors),
-                            boost::asio::detached);
+      boost::asio::co_spawn(
+          io, CreateCounting(repo_.get(), MakeTask(owner_), &mine_ok, &mine_refused, &errors),
+          boost::asio::detached);
       if (i < 2) {
-        boost::asio::co_spawn(io, CreateCounting(repo_.get(), MakeTask(other_owner), &theirs_ok,
-                                                 &theirs_refused, &errors),
+        boost::asio::co_spawn(io,
+                              CreateCounting(repo_.get(), MakeTask(other_owner), &theirs_ok,
+                                             &theirs_refused, &errors),
                               boost::asio::detached);
       }
     }
