@@ -195,12 +195,12 @@ class UseCases : public ::testing::Test {
   IdentityDeps deps{store, hasher, throttle, tokens, revocations, env, common, zones};
 
   AuthResult Register(std::string email = "siti@example.com") {
-    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1"}));
+    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1", "1.2.3.4"}));
     EXPECT_TRUE(r.has_value());
     return *r;
   }
   Caller CallerFor(const AuthResult& auth, std::string family) {
-    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2"};
+    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2", "1.2.3.4"};
   }
 };
 
@@ -213,7 +213,7 @@ TEST_F(UseCases, RegisterNormalisesEmailStoresOnlyAHashAndPublishes) {
 }
 
 TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
-  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kValidation);
   std::set<std::string> fields;
@@ -223,14 +223,14 @@ TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
 }
 
 TEST_F(UseCases, RegisterRefusesACommonPassword) {
-  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.at(0).field, "password");
 }
 
 TEST_F(UseCases, SecondRegistrationOfAnEmailIsAConflict) {
   Register("a@example.com");
-  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
 }
@@ -342,7 +342,7 @@ namespace {
 TEST_F(UseCases, RegistrationOfATakenEmailCostsNoHashAndIsAConflict) {
   Register("a@example.com");
   ASSERT_EQ(hasher.hashes, 1);
-  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(hasher.hashes, 1);
