@@ -21,6 +21,7 @@
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
+#include "platform/http/user_rate_limit.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
@@ -85,6 +86,10 @@ int Run(int argc, char** argv) {
                                                      "failed logins per email / 15 min"));
   limits.per_client = static_cast<int>(config.Integer("TODO_LOGIN_MAX_PER_CLIENT", 100, 1, 1000000,
                                                       "failed logins per address / 15 min"));
+  limits.registrations_per_client = static_cast<int>(
+      config.Integer("TODO_REGISTER_PER_HOUR", 300, 1, 100000000,
+                     "registrations per client address per hour (each costs a hash)"));
+  auto rate = platform::http::ReadUserRateLimitOptions(config);
   config.Finish(argc, argv);
   platform::log::Init("identity");
 
@@ -110,6 +115,7 @@ int Run(int argc, char** argv) {
   platform::auth::TokenVerifier verifier(public_keys, settings.jwt_issuer, settings.jwt_audience);
   platform::auth::RevocationList revocation_list(redis);
   platform::http::AuthGuard guard(verifier, revocation_list);
+  platform::http::UserRateLimit rate_limit(rate);
 
   infra::PgUserStore store(pool);
   infra::SodiumPasswordHasher hasher(argon, static_cast<int>(hash_workers),
@@ -127,7 +133,7 @@ int Run(int argc, char** argv) {
   platform::http::Router router;
   platform::http::AddOperationalRoutes(router,
                                        platform::service::ReadinessChecks(pool, redis, **js));
-  infra::AddIdentityRoutes(router, deps, guard, jwks);
+  infra::AddIdentityRoutes(router, deps, guard, rate_limit, jwks);
 
   platform::service::Serve("identity", server, std::move(router));
   relay.Stop();

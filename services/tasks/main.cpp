@@ -24,6 +24,7 @@
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
+#include "platform/http/user_rate_limit.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
@@ -105,6 +106,9 @@ int Run(int argc, char** argv) {
   expiry.max_lead = std::chrono::milliseconds(config.Integer(
       "TODO_EXPIRY_MAX_LEAD_MS", 1000, 0, 60000,
       "longest head start (ms) of the work for an expiry instant, which commits at the instant"));
+  auto task_quota = config.Integer("TODO_QUOTA_TASKS", tasks::infra::kDefaultTaskQuota, 1,
+                                   1000000000, "tasks one user may have (409 beyond it)");
+  auto rate = platform::http::ReadUserRateLimitOptions(config);
   config.Finish(argc, argv);
   platform::log::Init("tasks");
 
@@ -138,7 +142,8 @@ int Run(int argc, char** argv) {
 
   platform::auth::RevocationList revocations(redis);
   platform::http::AuthGuard guard(*tokens.verifier, revocations);
-  tasks::infra::PgTaskRepository repository(pool);
+  platform::http::UserRateLimit rate_limit(rate);
+  tasks::infra::PgTaskRepository repository(pool, {}, task_quota);
   // Hot tasks are also kept in process, coherent through Redis's invalidation announcements.
   tasks::infra::InProcessTaskCache copies;
   platform::redis::InvalidationListener invalidations(
@@ -158,7 +163,7 @@ int Run(int argc, char** argv) {
   platform::http::Router router;
   platform::http::AddOperationalRoutes(router,
                                        platform::service::ReadinessChecks(pool, redis, **js));
-  tasks::infra::AddTaskRoutes(router, api, guard);
+  tasks::infra::AddTaskRoutes(router, api, guard, rate_limit);
 
   platform::service::Serve("tasks", server, std::move(router));
   invalidations.Stop();

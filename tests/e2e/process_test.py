@@ -61,6 +61,12 @@ def identity_env(port=None, **overrides):
         "TODO_KEY_DIR": os.path.join(STACK_DIR, "keys"),
         "TODO_ACCESS_LOG": "false",
     })
+    # The shared stack's raised limits (scripts/test): its suites' registrations from 127.0.0.1
+    # are counted in the shared Redis, which a second instance reads too.
+    for name in ("TODO_REGISTER_PER_HOUR", "TODO_RATE_PER_USER", "TODO_RATE_BURST",
+                 "TODO_TRUSTED_PROXIES"):
+        if name in os.environ:
+            env[name] = os.environ[name]
     if port is not None:
         env["TODO_IDENTITY_PORT"] = str(port)
     env.update({k: str(v) for k, v in overrides.items()})

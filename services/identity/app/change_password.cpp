@@ -10,9 +10,15 @@ Async<void> ChangePassword(IdentityDeps& deps, const Caller& caller,
   auto found = co_await deps.store.FindById(caller.user_id);
   if (!found) co_return std::unexpected(found.error());
   if (!*found) co_return std::unexpected(platform::Error::NotFound("user not found"));
+  // Failed checks count like failed logins; over the limit the check is refused unhashed.
+  if (auto allowed = co_await deps.throttle.Check((*found)->user.email, caller.client_address);
+      !allowed) {
+    co_return std::unexpected(allowed.error());
+  }
   auto verified = co_await deps.hasher.Verify((*found)->password_hash, command.current_password);
   if (!verified) co_return std::unexpected(verified.error());
   if (!*verified) {
+    (void)co_await deps.throttle.RecordFailure((*found)->user.email, caller.client_address);
     co_return std::unexpected(platform::Error::Validation("current password is incorrect",
                                                           {{"current_password", "is incorrect"}}));
   }

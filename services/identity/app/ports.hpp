@@ -79,13 +79,18 @@ class PasswordHasher {
   virtual Async<bool> VerifyDummy(std::string password) = 0;
 };
 
-// LoginThrottle: failed-login counters per email and per client address.
+// LoginThrottle: bounds the password hashing a client can cause: failed password checks per
+// account (email) and per client address (logins, password changes and account deletions
+// share them), and registrations per client address. Never fails open: it answers only
+// success or kRateLimited, whatever the state of its storage.
 class LoginThrottle {
  public:
   virtual ~LoginThrottle() = default;
   // kRateLimited with Retry-After when either counter is at its limit.
   virtual Async<void> Check(std::string email, std::string client) = 0;
   virtual Async<void> RecordFailure(std::string email, std::string client) = 0;
+  // Counts one registration of the client; kRateLimited with Retry-After beyond the limit.
+  virtual Async<void> AdmitRegistration(std::string client) = 0;
 };
 
 // Tokens: what register, login and refresh hand out.

@@ -1,5 +1,6 @@
 #include "infra/pg_user_store.hpp"
 
+#include "app/use_cases.hpp"
 #include "infra/queries.hpp"
 #include "infra/user_json.hpp"
 #include "platform/bus/outbox.hpp"
@@ -69,23 +70,23 @@ std::vector<std::string> Column(const pg::Rows& rows) {
 app::Async<domain::User> PgUserStore::Create(domain::User user, std::string password_hash,
                                              app::NewSession session, std::string request_id) {
   auto work = [=](pg::Connection& conn) -> Result<domain::User> {
-    auto result = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<domain::User> {
-      auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
-      if (!rows) return std::unexpected(rows.error());
-      domain::User created = ReadCredentials(*rows, 0).user;
-      if (auto s = InsertSession(tx, created.id, session); !s) return std::unexpected(s.error());
-      if (auto p = Publish(tx, "todo.user.created", created, UserJson(created), request_id); !p) {
-        return std::unexpected(p.error());
-      }
-      return created;
-    });
-    if (!result) {
-      if (result.error().IsUniqueViolation()) {
-        return std::unexpected(Error::Conflict("an account with this email already exists"));
-      }
-      return std::unexpected(Db(result.error()));
-    }
-    return *result;
+    auto result =
+        conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::optional<domain::User>> {
+          auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
+          if (!rows) return std::unexpected(rows.error());
+          if (rows->Empty()) return std::optional<domain::User>{};  // the email is taken
+          domain::User created = ReadCredentials(*rows, 0).user;
+          if (auto s = InsertSession(tx, created.id, session); !s)
+            return std::unexpected(s.error());
+          if (auto p = Publish(tx, "todo.user.created", created, UserJson(created), request_id);
+              !p) {
+            return std::unexpected(p.error());
+          }
+          return std::optional<domain::User>(std::move(created));
+        });
+    if (!result) return std::unexpected(Db(result.error()));
+    if (!*result) return std::unexpected(app::EmailTaken());
+    return std::move(**result);
   };
   return pool_.Run(std::move(work));
 }

@@ -17,7 +17,10 @@ using platform::pg::Query;
 inline constexpr Query kInsertUser{
     "identity_insert_user",
     "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, now(), now()) RETURNING " IDENTITY_USER_COLUMNS};
+    // A taken email inserts nothing (no row back) instead of raising a unique violation,
+    // whose DETAIL line would write the email into PostgreSQL's log.
+    "VALUES ($1, $2, $3, $4, now(), now()) ON CONFLICT DO NOTHING "
+    "RETURNING " IDENTITY_USER_COLUMNS};
 inline constexpr Query kUserByEmail{"identity_user_by_email",
                                     "SELECT " IDENTITY_USER_COLUMNS " FROM users WHERE email = $1"};
 inline constexpr Query kUserById{"identity_user_by_id",

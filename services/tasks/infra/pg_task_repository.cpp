@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <unordered_map>
+
 #include "infra/task_json.hpp"
 #include "infra/task_queries.hpp"
 #include "platform/bus/outbox.hpp"
@@ -122,16 +124,57 @@ domain::Task ReadTask(const pg::Rows& rows, int row) {
   return t;
 }
 
-PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_options)
-    : pool_(pool), creates_(pool, &InsertTasks, group_options) {}
+PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_options,
+                                   std::int64_t task_quota)
+    : pool_(pool),
+      task_quota_(task_quota),
+      creates_(
+          pool,
+          [task_quota](pg::Connection& tx, std::span<const NewTask> created) {
+            return InsertTasks(tx, created, task_quota);
+          },
+          group_options) {}
 
-pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created) {
+namespace {
+
+// Marks the creates that would take their owner beyond the quota (in submission order, so
+// the earlier creates of a group win); false when none is left to insert.
+pg::DbResult<bool> MarkOverQuota(pg::Connection& tx, std::span<const NewTask> created,
+                                 std::int64_t quota) {
+  std::vector<std::string> owners;
+  owners.reserve(created.size());
+  for (const auto& c : created) owners.push_back(c.task.owner_id);
+  auto rows = tx.Execute(q::kLockTaskCounts, {pg::ArrayLiteral(owners)});
+  if (!rows) return std::unexpected(rows.error());
+  std::unordered_map<std::string, std::int64_t> counts;
+  for (int i = 0; i < rows->Size(); ++i) counts[rows->Text(i, 0)] = rows->Int(i, 1);
+  bool any = false;
+  for (const auto& c : created) {
+    auto& count = counts[c.task.owner_id];
+    bool over = count >= quota;
+    if (!over) ++count;
+    c.over_quota->store(over);
+    any = any || !over;
+  }
+  return any;
+}
+
+}  // namespace
+
+pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created,
+                               std::int64_t task_quota) {
   if (created.empty()) return {};
+  auto any = MarkOverQuota(tx, created, task_quota);
+  if (!any) return std::unexpected(any.error());
+  if (!*any) return {};
   // Transposed: one array per column.
   std::vector<std::vector<pg::Param>> columns;
   std::vector<platform::bus::EventDraft> events;
   events.reserve(created.size());
-  for (const auto& [task, request_id] : created) {
+  for (const auto& create : created) {
+    if (create.over_quota->load()) continue;
+    const auto& task = create.task;
+    const auto& request_id = create.request_id;
     auto row = WriteParams(task);
     if (columns.empty()) columns.resize(row.size());
     for (std::size_t c = 0; c < row.size(); ++c) columns[c].push_back(std::move(row[c]));
@@ -147,7 +190,16 @@ pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> crea
 }
 
 app::Async<void> PgTaskRepository::Insert(domain::Task task, std::string request_id) {
-  return creates_.Submit(NewTask{std::move(task), std::move(request_id)});
+  NewTask create{std::move(task), std::move(request_id)};
+  auto over_quota = create.over_quota;
+  auto submitted = creates_.Submit(std::move(create));
+  auto stored = co_await std::move(submitted);
+  if (!stored) co_return stored;
+  if (over_quota->load()) {
+    co_return std::unexpected(Error::Conflict("task quota of " + std::to_string(task_quota_) +
+                                              " reached; delete tasks to create more"));
+  }
+  co_return stored;
 }
 
 app::Async<std::optional<domain::Task>> PgTaskRepository::Find(std::string owner_id,

@@ -36,6 +36,15 @@ inline constexpr Query kInsertMany{
     "priority_rank, labels, checklist, due_at, expires_at, on_expire, completed_at, expired_at, "
     "created_at, updated_at, version)"};
 
+// The task quota's check: locks the count row of each owner of a create group (making it at
+// 0 when missing), in owner order, and returns the counts. The insert's trigger adds the new
+// tasks to them before the group commits.
+inline constexpr Query kLockTaskCounts{
+    "tasks_lock_task_counts",
+    "INSERT INTO task_counts (owner_id, tasks) SELECT DISTINCT o, 0 FROM unnest($1::uuid[]) AS o "
+    "ORDER BY o ON CONFLICT (owner_id) DO UPDATE SET tasks = task_counts.tasks "
+    "RETURNING owner_id::text, tasks"};
+
 inline constexpr Query kUpdate{
     "tasks_update",
     "UPDATE tasks SET title = $3, description = $4, status = $5, progress = $6, priority = $7, "

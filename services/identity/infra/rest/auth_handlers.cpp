@@ -41,7 +41,8 @@ boost::asio::awaitable<Response> HandleRegister(app::IdentityDeps& deps, Request
   auto password = body->RequiredString("password");
   auto name = body->RequiredString("name");
   if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  app::RegisterCommand command{*email, *password, *name, request.request_id};
+  app::RegisterCommand command{*email, *password, *name, request.request_id,
+                               platform::http::ClientAddress(request)};
   auto result = co_await app::RegisterUser(deps, std::move(command));
   if (!result) co_return Response::Problem(result.error());
   auto response = AuthResponse(201, *result);

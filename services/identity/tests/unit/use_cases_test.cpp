@@ -115,7 +115,11 @@ struct FakeStore : UserStore {
 
 struct FakeHasher : PasswordHasher {
   int verifications = 0;
-  Async<std::string> Hash(std::string password) override { co_return "hash:" + password; }
+  int hashes = 0;
+  Async<std::string> Hash(std::string password) override {
+    ++hashes;
+    co_return "hash:" + password;
+  }
   Async<bool> Verify(std::string hash, std::string password) override {
     ++verifications;
     co_return hash == "hash:" + password;
@@ -135,6 +139,13 @@ struct FakeThrottle : LoginThrottle {
   }
   Async<void> RecordFailure(std::string, std::string) override {
     ++failures;
+    co_return Result<void>{};
+  }
+  bool registrations_limited = false;
+  int registrations = 0;
+  Async<void> AdmitRegistration(std::string) override {
+    ++registrations;
+    if (registrations_limited) co_return std::unexpected(Error::RateLimited("slow down", 3600));
     co_return Result<void>{};
   }
 };
@@ -184,12 +195,12 @@ class UseCases : public ::testing::Test {
   IdentityDeps deps{store, hasher, throttle, tokens, revocations, env, common, zones};
 
   AuthResult Register(std::string email = "siti@example.com") {
-    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1"}));
+    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1", "1.2.3.4"}));
     EXPECT_TRUE(r.has_value());
     return *r;
   }
   Caller CallerFor(const AuthResult& auth, std::string family) {
-    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2"};
+    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2", "1.2.3.4"};
   }
 };
 
@@ -202,7 +213,7 @@ TEST_F(UseCases, RegisterNormalisesEmailStoresOnlyAHashAndPublishes) {
 }
 
 TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
-  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kValidation);
   std::set<std::string> fields;
@@ -212,14 +223,14 @@ TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
 }
 
 TEST_F(UseCases, RegisterRefusesACommonPassword) {
-  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.at(0).field, "password");
 }
 
 TEST_F(UseCases, SecondRegistrationOfAnEmailIsAConflict) {
   Register("a@example.com");
-  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
 }
@@ -320,6 +331,70 @@ TEST_F(UseCases, DeleteNeedsThePassword) {
   ASSERT_TRUE(ok.has_value());
   EXPECT_FALSE(store.users.contains(auth.user.id));
   EXPECT_EQ(store.events, 2);
+}
+
+}  // namespace
+}  // namespace identity::app
+
+namespace identity::app {
+namespace {
+
+TEST_F(UseCases, RegistrationOfATakenEmailCostsNoHashAndIsAConflict) {
+  Register("a@example.com");
+  ASSERT_EQ(hasher.hashes, 1);
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(hasher.hashes, 1);
+}
+
+TEST_F(UseCases, RegistrationOverTheAddressLimitIsRefusedBeforeHashing) {
+  throttle.registrations_limited = true;
+  auto r =
+      RunSync(RegisterUser(deps, {"a@example.com", "long enough secret", "A", "req", "9.9.9.9"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(r.error().retry_after_seconds, 3600);
+  EXPECT_EQ(hasher.hashes, 0);
+  EXPECT_TRUE(store.users.empty());
+}
+
+TEST_F(UseCases, WrongCurrentPasswordCountsLikeAFailedLogin) {
+  auto auth = Register();
+  auto r =
+      RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(throttle.failures, 1);
+}
+
+TEST_F(UseCases, ThrottledPasswordChangeIsRefusedBeforeAnyHashing) {
+  auto auth = Register();
+  throttle.limited = true;
+  int hashes = hasher.hashes;
+  auto r = RunSync(
+      ChangePassword(deps, CallerFor(auth, "f"), {"long enough secret", "another fine secret"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(r.error().retry_after_seconds, 60);
+  EXPECT_EQ(hasher.verifications, 0);
+  EXPECT_EQ(hasher.hashes, hashes);
+  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
+}
+
+TEST_F(UseCases, WrongDeletionPasswordCountsLikeAFailedLogin) {
+  auto auth = Register();
+  ASSERT_FALSE(RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "nope nope")).has_value());
+  EXPECT_EQ(throttle.failures, 1);
+}
+
+TEST_F(UseCases, ThrottledAccountDeletionIsRefusedBeforeAnyHashing) {
+  auto auth = Register();
+  throttle.limited = true;
+  auto r = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "long enough secret"));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(hasher.verifications, 0);
+  EXPECT_TRUE(store.users.contains(auth.user.id));
 }
 
 }  // namespace

@@ -232,9 +232,11 @@ Handled RemoveItem(TaskApi& api, Request& request) {
 
 }  // namespace
 
-void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard) {
+void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard,
+                   platform::http::UserRateLimit& limit) {
   auto bind = [&](Handled (*handler)(TaskApi&, Request&)) {
-    return guard.Protect([&api, handler](Request& request) { return handler(api, request); });
+    return guard.Protect(
+        limit.Limit([&api, handler](Request& request) { return handler(api, request); }));
   };
   router.Add("POST", "/v1/tasks", bind(Create));
   router.Add("GET", "/v1/tasks", bind(List));

@@ -7,6 +7,7 @@
 #include "infra/redis_task_cache.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/router.hpp"
+#include "platform/http/user_rate_limit.hpp"
 
 namespace tasks::infra {
 
@@ -18,6 +19,8 @@ struct TaskApi {
   RedisTaskCache& pages;
 };
 
-void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard);
+// Every route is behind the auth guard and then the per-user rate limit.
+void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard,
+                   platform::http::UserRateLimit& limit);
 
 }  // namespace tasks::infra
