@@ -636,6 +636,24 @@ class OwnGatewayTest(unittest.TestCase):
         self.assert_rate_limited(request("GET", "/v1/users/me", base=gw.base))
 
 
+class UpstreamKeepaliveTest(unittest.TestCase):
+    SERVICE_IDLE_TIMEOUT_S = 30  # platform::http::ServerOptions::idle_timeout
+
+    def test_gateway_closes_idle_service_connections_before_the_services_do(self):
+        # Otherwise a request can go out on a connection the service is closing: a 502, and a
+        # POST is not retried.
+        with open(os.path.join(ROOT, "deploy", "nginx.conf.template")) as f:
+            template = f.read()
+        upstreams = re.findall(r"upstream (\w+) \{([^}]*)\}", template)
+        self.assertEqual({name for name, _ in upstreams}, {"identity", "tasks", "progress"})
+        for name, block in upstreams:
+            with self.subTest(upstream=name):
+                self.assertIn("keepalive ", block)
+                found = re.search(r"keepalive_timeout (\d+)s;", block)
+                self.assertTrue(found, f"{name} keeps nginx's default of 60 s")
+                self.assertLess(int(found.group(1)), self.SERVICE_IDLE_TIMEOUT_S)
+
+
 class StackPostgresLogTest(unittest.TestCase):
     """The stack's PostgreSQL logs errors tersely: no DETAIL line, which would carry values
     (a unique violation's DETAIL names the duplicate key, such as an email)."""
