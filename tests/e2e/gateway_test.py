@@ -366,7 +366,7 @@ class OwnGateway:
                               stdin=subprocess.DEVNULL)
 
     def close(self):
-        self._shell("stop_gateway")
+        self._shell('stop_gateway; [ "$RUN_DIR" = "$STACK_DIR" ] || rm -rf "$RUN_DIR"')
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
