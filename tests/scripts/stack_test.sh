@@ -8,7 +8,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d)
 export STACK_DIR=$WORK/stack
-# shellcheck source=../../scripts/lib/stack.sh
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/stack.sh
 source "$ROOT/scripts/lib/stack.sh"
 
 passed=0
