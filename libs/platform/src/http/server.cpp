@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/http/client_address.hpp"
 #include "platform/http/framing.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
@@ -338,6 +339,7 @@ struct HttpServer::Impl {
         if (q != std::string::npos) request.query = request.target.substr(q + 1);
       }
       if (!ec && !refused) {
+        request.client_address = ClientAddress(request, options.trusted_proxies);
         request.body = std::move(message.body());
         response = co_await Dispatch(request, route_key);
       }
