@@ -22,8 +22,7 @@ ServiceSettings ReadServiceSettings(Config& config, std::string_view service,
   s.server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
   auto proxies = http::TrustedProxies::Parse(
       config.String("TODO_TRUSTED_PROXIES", "",
-                    "comma-separated addresses or CIDRs whose X-Forwarded-For names the client "
-                    "(default: none)"));
+                    "comma-separated addresses or CIDRs whose X-Forwarded-For names the client"));
   if (!proxies) throw std::runtime_error(proxies.error().detail);
   s.server.trusted_proxies = std::move(*proxies);
   s.pg_conninfo = config.String(
