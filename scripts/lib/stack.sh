@@ -177,6 +177,7 @@ start_service() {
     TODO_REDIS_URL="127.0.0.1:$TODO_REDIS_PORT" \
     TODO_NATS_URL="nats://127.0.0.1:$TODO_NATS_PORT" \
     TODO_KEY_DIR="$STACK_DIR/keys" \
+    TODO_TRUSTED_PROXIES=127.0.0.1 \
     setsid "$binary" </dev/null >>"$STACK_DIR/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 300); do

@@ -42,14 +42,4 @@ Handler AuthGuard::Protect(Handler inner) {
   };
 }
 
-std::string ClientAddress(const Request& request) {
-  bool from_loopback = request.remote_address == "127.0.0.1" || request.remote_address == "::1";
-  auto forwarded = request.Header("x-forwarded-for");
-  if (!from_loopback || forwarded.empty()) return request.remote_address;
-  auto comma = forwarded.rfind(',');
-  auto last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-  return std::string(last);
-}
-
 }  // namespace platform::http

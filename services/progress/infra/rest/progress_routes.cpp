@@ -142,12 +142,12 @@ Handled Activity(ProgressApi& api, Request& request) {
   auto limit = domain::ParseActivityLimit(limit_view);
   if (!limit) co_return Response::Problem(limit.error());
   std::optional<std::int64_t> before;
-  std::string scope = "activity:" + request.subject;
+  // Bound to the user; `limit` may change from page to page, nothing else is a parameter.
+  std::string scope = platform::auth::CursorScopeText("activity", request.subject, {});
   if (auto cursor = Parameter(request, "cursor")) {
     if (auto position = api.cursors.Decode(*cursor, scope)) before = PositiveNumber(*position);
     if (!before) {
-      co_return Response::Problem(
-          Error::InvalidField("cursor", "is not a cursor this service handed out"));
+      co_return Response::Problem(Error::InvalidField("cursor", "does not belong to this query"));
     }
   }
   auto page = co_await app::GetActivity(api.deps, request.subject, before, *limit);

@@ -133,7 +133,7 @@ Handled List(TaskApi& api, Request& request) {
   w.EndArray();
   w.Key("next_cursor");
   if (page->next) {
-    w.String(api.cursors.Encode(*page->next, CursorScope(request)));
+    w.String(api.cursors.Encode(*page->next, CursorScope(request, request.subject)));
   } else {
     w.Null();
   }

@@ -3,6 +3,7 @@
 
 #include "platform/auth/jwt.hpp"
 #include "platform/auth/revocation.hpp"
+#include "platform/http/client_address.hpp"
 #include "platform/http/message.hpp"
 
 namespace platform::http {
@@ -23,9 +24,5 @@ class AuthGuard {
   auth::TokenVerifier& verifier_;
   auth::RevocationList& revocations_;
 };
-
-// The client's address: the peer, or the last X-Forwarded-For hop when the peer is the
-// gateway on loopback.
-std::string ClientAddress(const Request& request);
 
 }  // namespace platform::http
