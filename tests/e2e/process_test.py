@@ -67,6 +67,9 @@ def identity_env(port=None, **overrides):
                  "TODO_TRUSTED_PROXIES"):
         if name in os.environ:
             env[name] = os.environ[name]
+    # The tests stand in for the gateway on loopback: like the stack's instance, a second one
+    # believes X-Forwarded-For from 127.0.0.1, so each test can be a client address of its own.
+    env.setdefault("TODO_TRUSTED_PROXIES", "127.0.0.1")
     if port is not None:
         env["TODO_IDENTITY_PORT"] = str(port)
     env.update({k: str(v) for k, v in overrides.items()})
