@@ -15,7 +15,7 @@
 #include "infra/rest/progress_routes.hpp"
 #include "infra/zone_cache.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
 #include "platform/http/auth_guard.hpp"
@@ -56,6 +56,7 @@ int Run(int argc, char** argv) {
   auto key_source = platform::service::ReadKeySource(config);
   auto heartbeat_ms = config.Integer("TODO_STREAM_HEARTBEAT_MS", 15000, 100, 300000,
                                      "how often an idle /v1/stream gets a heartbeat comment");
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
   config.Finish(argc, argv);
   platform::log::Init("progress");
   const auto& pg_conninfo = settings.pg_conninfo;
@@ -82,8 +83,8 @@ int Run(int argc, char** argv) {
   progress::infra::ActivityBell bell(pg_conninfo);
   bell.Start();
 
-  platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(*tokens.verifier, revocations);
+  platform::auth::Revocations revocations(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
   progress::infra::PgProgressStore store(pool);
   progress::infra::ZoneCache zones;
   SystemClock clock;
@@ -94,8 +95,9 @@ int Run(int argc, char** argv) {
                                    std::chrono::milliseconds(heartbeat_ms)};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocations.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
   progress::infra::AddProgressRoutes(router, api, guard);
 
   platform::service::Serve("progress", settings.server, std::move(router));

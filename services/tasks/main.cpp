@@ -17,7 +17,7 @@
 #include "infra/rest/task_routes.hpp"
 #include "infra/user_event_consumer.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/config.hpp"
@@ -105,6 +105,7 @@ int Run(int argc, char** argv) {
   expiry.max_lead = std::chrono::milliseconds(config.Integer(
       "TODO_EXPIRY_MAX_LEAD_MS", 1000, 0, 60000,
       "longest head start (ms) of the work for an expiry instant, which commits at the instant"));
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
   config.Finish(argc, argv);
   platform::log::Init("tasks");
 
@@ -136,8 +137,8 @@ int Run(int argc, char** argv) {
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
   users.Start();
 
-  platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(*tokens.verifier, revocations);
+  platform::auth::Revocations revocations(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
   tasks::infra::PgTaskRepository repository(pool);
   // Hot tasks are also kept in process, coherent through Redis's invalidation announcements.
   tasks::infra::InProcessTaskCache copies;
@@ -156,8 +157,9 @@ int Run(int argc, char** argv) {
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocations.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
   tasks::infra::AddTaskRoutes(router, api, guard);
 
   platform::service::Serve("tasks", server, std::move(router));
