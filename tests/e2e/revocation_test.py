@@ -17,7 +17,7 @@ import time
 import unittest
 
 from nats_client import NatsClient
-from process_test import START_TIMEOUT, connection_refused, free_port
+from process_test import IdentityProcess, connection_refused, free_port
 from support import (GATEWAY, assert_unauthorized, fake_client_address, login, me, refresh,
                      register_user, request, wait_until)
 
@@ -127,13 +127,13 @@ class RevokedSessions:
                 "account deletion": self.deleted.access}
 
 
-class ServiceProcess:
-    """An extra instance of a service, owned by one test, against the stack's database and NATS."""
+class ServiceProcess(IdentityProcess):
+    """An extra instance of any service, owned by one test, against the stack's database and
+    NATS (output, kill and wait_ready as for process_test's extra identity)."""
 
-    def __init__(self, test, name, redis_port):
+    def __init__(self, test, name, redis_port):  # pylint: disable=super-init-not-called
         binary = os.path.join(BUILD_DIR, "services", name, name)
         test.assertTrue(os.access(binary, os.X_OK), f"{binary} is not built")
-        self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("TODO_")}
@@ -150,31 +150,6 @@ class ServiceProcess:
         self.proc = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         test.addCleanup(self.kill)
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace")[-4000:]
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-
-    def wait_ready(self, test):
-        last = [None]
-
-        def ready():
-            test.assertIsNone(self.proc.poll(), f"{self.name} exited:\n{self.output()}")
-            try:
-                last[0] = request("GET", "/readyz", base=self.url, timeout=2)
-                return last[0].status == 200
-            except OSError as e:
-                last[0] = e
-                return False
-        test.assertTrue(wait_until(ready, timeout=START_TIMEOUT),
-                        f"{self.name} not ready: {last[0]!r}\n{self.output()}")
-        return last[0]
 
 
 class PrivateRedis:
@@ -288,7 +263,8 @@ class LateStartTest(unittest.TestCase):
         redis = PrivateRedis(self)
         fresh = {name: ServiceProcess(self, name, redis.port) for name in PROBES}
         for process in fresh.values():
-            ready = process.wait_ready(self)
+            process.wait_ready()
+            ready = request("GET", "/readyz", base=process.url)
             self.assertEqual(ready.body["checks"]["revocations"], "ok", ready)
         bases = {name: process.url for name, process in fresh.items()}
         # Only the replay of the stream can tell them: their Redis is empty.

@@ -20,6 +20,8 @@ namespace {
 
 constexpr std::string_view kSource = "/identity";
 
+using Ended = std::vector<app::SessionRevocation>;
+
 domain::Credentials ReadCredentials(const pg::Rows& rows, int row) {
   domain::Credentials c;
   c.user.id = rows.Text(row, 0);
@@ -63,11 +65,9 @@ pg::DbResult<void> InsertSession(pg::Connection& tx, const std::string& user_id,
 // The sessions a statement has just ended (rows: id, user id, revoked_at in ms), each with its
 // todo.session.revoked event enqueued in the same transaction: no restart or cache loss can
 // forget a revocation that committed.
-pg::DbResult<std::vector<app::SessionRevocation>> PublishEnded(pg::Connection& tx,
-                                                               const pg::Rows& rows,
-                                                               std::chrono::seconds access_ttl,
-                                                               const std::string& request_id) {
-  std::vector<app::SessionRevocation> ended;
+pg::DbResult<Ended> PublishEnded(pg::Connection& tx, const pg::Rows& rows,
+                                 std::chrono::seconds access_ttl, const std::string& request_id) {
+  Ended ended;
   std::vector<platform::bus::EventDraft> drafts;
   for (int i = 0; i < rows.Size(); ++i) {
     platform::TimePoint revoked_at{std::chrono::milliseconds(rows.Int(i, 2))};
@@ -183,13 +183,12 @@ app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
 app::Async<std::vector<app::SessionRevocation>> PgUserStore::EndSessions(
     std::string user_id, std::string family_id, std::string refresh_token_hash,
     std::string request_id) {
-  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<std::vector<app::SessionRevocation>> {
-    auto r = conn.Transaction(
-        [&](pg::Connection& tx) -> pg::DbResult<std::vector<app::SessionRevocation>> {
-          auto rows = tx.Execute(q::kEndSessions, {user_id, family_id, refresh_token_hash});
-          if (!rows) return std::unexpected(rows.error());
-          return PublishEnded(tx, *rows, ttl, request_id);
-        });
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<Ended> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<Ended> {
+      auto rows = tx.Execute(q::kEndSessions, {user_id, family_id, refresh_token_hash});
+      if (!rows) return std::unexpected(rows.error());
+      return PublishEnded(tx, *rows, ttl, request_id);
+    });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
   };
@@ -224,16 +223,15 @@ app::Async<domain::User> PgUserStore::Update(std::string user_id, app::ProfileCh
 
 app::Async<std::vector<app::SessionRevocation>> PgUserStore::ChangePassword(
     std::string user_id, std::string new_hash, std::string keep_family, std::string request_id) {
-  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<std::vector<app::SessionRevocation>> {
-    auto r = conn.Transaction(
-        [&](pg::Connection& tx) -> pg::DbResult<std::vector<app::SessionRevocation>> {
-          if (auto u = tx.Execute(q::kUpdatePassword, {user_id, new_hash}); !u) {
-            return std::unexpected(u.error());
-          }
-          auto rows = tx.Execute(q::kRevokeOtherFamilies, {user_id, keep_family});
-          if (!rows) return std::unexpected(rows.error());
-          return PublishEnded(tx, *rows, ttl, request_id);
-        });
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<Ended> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<Ended> {
+      if (auto u = tx.Execute(q::kUpdatePassword, {user_id, new_hash}); !u) {
+        return std::unexpected(u.error());
+      }
+      auto rows = tx.Execute(q::kRevokeOtherFamilies, {user_id, keep_family});
+      if (!rows) return std::unexpected(rows.error());
+      return PublishEnded(tx, *rows, ttl, request_id);
+    });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
   };
@@ -241,33 +239,32 @@ app::Async<std::vector<app::SessionRevocation>> PgUserStore::ChangePassword(
 }
 
 app::Async<std::vector<app::SessionRevocation>> PgUserStore::Delete(std::string user_id,
-                                                                   std::string request_id) {
-  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<std::vector<app::SessionRevocation>> {
-    auto r = conn.Transaction(
-        [&](pg::Connection& tx) -> pg::DbResult<std::vector<app::SessionRevocation>> {
-          // Locked first, so a login that is opening a session now either commits before the
-          // families are read (and its session is ended here) or fails for want of the user.
-          if (auto locked = tx.Execute(q::kLockUser, {user_id}); !locked) {
-            return std::unexpected(locked.error());
-          }
-          auto live = tx.Execute(q::kLiveFamilies, {user_id});
-          if (!live) return std::unexpected(live.error());
-          auto deleted = tx.Execute(q::kDeleteUser, {user_id});
-          if (!deleted) return std::unexpected(deleted.error());
-          if (deleted->Empty()) return std::vector<app::SessionRevocation>{};
-          domain::User gone;
-          gone.id = user_id;
-          gone.version = deleted->Int(0, 0) + 1;
-          platform::JsonWriter w;
-          w.StartObject();
-          w.Field("id", user_id);
-          w.Field("version", gone.version);
-          w.EndObject();
-          if (auto p = Publish(tx, "todo.user.deleted", gone, w.Take(), request_id); !p) {
-            return std::unexpected(p.error());
-          }
-          return PublishEnded(tx, *live, ttl, request_id);
-        });
+                                                                    std::string request_id) {
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<Ended> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<Ended> {
+      // Locked first, so a login that is opening a session now either commits before the
+      // families are read (and its session is ended here) or fails for want of the user.
+      if (auto locked = tx.Execute(q::kLockUser, {user_id}); !locked) {
+        return std::unexpected(locked.error());
+      }
+      auto live = tx.Execute(q::kLiveFamilies, {user_id});
+      if (!live) return std::unexpected(live.error());
+      auto deleted = tx.Execute(q::kDeleteUser, {user_id});
+      if (!deleted) return std::unexpected(deleted.error());
+      if (deleted->Empty()) return Ended{};
+      domain::User gone;
+      gone.id = user_id;
+      gone.version = deleted->Int(0, 0) + 1;
+      platform::JsonWriter w;
+      w.StartObject();
+      w.Field("id", user_id);
+      w.Field("version", gone.version);
+      w.EndObject();
+      if (auto p = Publish(tx, "todo.user.deleted", gone, w.Take(), request_id); !p) {
+        return std::unexpected(p.error());
+      }
+      return PublishEnded(tx, *live, ttl, request_id);
+    });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
   };

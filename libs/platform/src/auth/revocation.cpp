@@ -11,7 +11,9 @@ constexpr std::size_t kMaxCleared = 100'000;
 
 std::string SessionKey(std::string_view sid) { return "revoked:sid:" + std::string(sid); }
 
-TimePoint NowMillis() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
+TimePoint NowMillis() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+}
 
 Error NotKnowable(std::string detail) { return Error::Unavailable(std::move(detail), 1); }
 

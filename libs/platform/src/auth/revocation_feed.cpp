@@ -20,7 +20,9 @@ std::int64_t UnixNanos(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-TimePoint Millis(Clock::time_point t) { return std::chrono::time_point_cast<std::chrono::milliseconds>(t); }
+TimePoint Millis(Clock::time_point t) {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+}
 
 // The stream sequence of the newest event stored at or after `start`, or 0 when there is none:
 // the replay has caught up once it has read that sequence.
@@ -95,9 +97,9 @@ void RevocationFeed::Loop() {
       "revocation_events_total", "todo.session.revoked events read into the revocation set");
   // Shared with the metrics callback, which may outlive the feed.
   auto size = std::make_shared<std::atomic<std::int64_t>>(0);
-  metrics::DefaultRegistry().AddCallbackGauge(
-      "revocation_set_size", "revoked sessions held in memory",
-      [size] { return static_cast<double>(size->load()); });
+  metrics::DefaultRegistry().AddCallbackGauge("revocation_set_size",
+                                              "revoked sessions held in memory",
+                                              [size] { return static_cast<double>(size->load()); });
   natsSubscription* sub = nullptr;
   std::uint64_t target = 0;
   auto close = [&sub] {
@@ -136,7 +138,8 @@ void RevocationFeed::Loop() {
         seq = meta->Sequence.Stream;
         jsMsgMetaData_Destroy(meta);
       }
-      std::string_view data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+      std::string_view data(natsMsg_GetData(msg),
+                            static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
       auto revocation = ParseSessionRevoked(data);
       if (revocation) {
         set_.Add(revocation->session_id, revocation->until, Millis(options_.now()));

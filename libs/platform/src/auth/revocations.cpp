@@ -10,7 +10,7 @@ RevocationSettings ReadRevocationSettings(Config& config) {
   s.max_entries = static_cast<std::size_t>(config.Integer(
       "TODO_REVOCATION_MAX", static_cast<std::int64_t>(RevocationSet::kDefaultMaxEntries), 1000,
       100'000'000,
-      "revoked sessions held in memory (about 64 bytes each); beyond it authenticated requests "
+      "revoked sessions held in memory (about 60 bytes each); beyond it authenticated requests "
       "get 503 until entries expire"));
   return s;
 }

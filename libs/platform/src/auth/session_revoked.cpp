@@ -36,7 +36,9 @@ std::string SessionRevokedData(const SessionRevocation& revocation) {
 }
 
 Result<SessionRevocation> ParseSessionRevoked(std::string_view envelope) {
-  auto bad = [](std::string detail) { return std::unexpected(Error::Validation(std::move(detail))); };
+  auto bad = [](std::string detail) {
+    return std::unexpected(Error::Validation(std::move(detail)));
+  };
   rapidjson::Document event;
   event.Parse(envelope.data(), envelope.size());
   if (event.HasParseError() || !event.IsObject()) return bad("not a JSON object");
@@ -52,8 +54,8 @@ Result<SessionRevocation> ParseSessionRevoked(std::string_view envelope) {
   auto revoked_at = ParseTimestamp(*revoked_at_text);
   auto until = ParseTimestamp(*until_text);
   if (!revoked_at || !until) return bad("revoked_at or until is not an RFC 3339 time");
-  return SessionRevocation{std::string(*session_id), std::string(user_id.value_or("")),
-                           *revoked_at, *until};
+  return SessionRevocation{std::string(*session_id), std::string(user_id.value_or("")), *revoked_at,
+                           *until};
 }
 
 }  // namespace platform::auth

@@ -53,10 +53,11 @@ class RevocationFeedTest : public ::testing::Test {
   // Publishes the event of a session revoked now whose tokens live `ttl`; returns the session id.
   std::string PublishRevocation(std::chrono::seconds ttl = 900s) {
     auto revocation = RevocationOf(NewUuidV7(), NewUuidV7(), NowMs() - 900s + ttl, 900s);
-    bus::EventDraft draft{std::string(kSessionRevokedType), "/identity", revocation.session_id,
-                          1, SessionRevokedData(revocation), ""};
+    bus::EventDraft draft{std::string(kSessionRevokedType), "/identity", revocation.session_id, 1,
+                          SessionRevokedData(revocation),   ""};
     std::string id = NewUuidV7();
-    auto ack = js_->Publish(options_.subject, bus::EventEnvelope(draft, id, "2026-01-01T00:00:00.000Z"), id);
+    auto ack = js_->Publish(options_.subject,
+                            bus::EventEnvelope(draft, id, "2026-01-01T00:00:00.000Z"), id);
     EXPECT_TRUE(ack) << ack.error().detail;
     return revocation.session_id;
   }

@@ -104,8 +104,9 @@ TEST(SessionRevokedTest, TheEventRoundTripsThroughItsEnvelope) {
                                  std::chrono::seconds(900));
   EXPECT_EQ(revocation.until, kT0 + 900s + kRevocationMargin);
   bus::EventDraft draft{std::string(kSessionRevokedType), "/identity", std::string(kSid), 1,
-                        SessionRevokedData(revocation), "req-1"};
-  auto parsed = ParseSessionRevoked(bus::EventEnvelope(draft, NewUuidV7(), "2026-01-01T00:00:00.000Z"));
+                        SessionRevokedData(revocation),   "req-1"};
+  auto parsed =
+      ParseSessionRevoked(bus::EventEnvelope(draft, NewUuidV7(), "2026-01-01T00:00:00.000Z"));
   ASSERT_TRUE(parsed.has_value()) << parsed.error().detail;
   EXPECT_EQ(parsed->session_id, kSid);
   EXPECT_EQ(parsed->user_id, "0193a3b2-2222-7000-8000-000000000001");
@@ -116,12 +117,14 @@ TEST(SessionRevokedTest, TheEventRoundTripsThroughItsEnvelope) {
 TEST(SessionRevokedTest, OtherEventsAndMalformedOnesAreRefused) {
   EXPECT_FALSE(ParseSessionRevoked("not json").has_value());
   EXPECT_FALSE(ParseSessionRevoked(R"({"type":"todo.user.created","data":{}})").has_value());
-  EXPECT_FALSE(ParseSessionRevoked(
-                   R"({"type":"todo.session.revoked","data":{"session_id":"x","until":"2026-01-01T00:00:00Z","revoked_at":"2026-01-01T00:00:00Z"}})")
-                   .has_value());
-  EXPECT_FALSE(ParseSessionRevoked(
-                   R"({"type":"todo.session.revoked","data":{"session_id":"0193a3b2-1111-7000-8000-000000000001"}})")
-                   .has_value());
+  EXPECT_FALSE(
+      ParseSessionRevoked(
+          R"({"type":"todo.session.revoked","data":{"session_id":"x","until":"2026-01-01T00:00:00Z","revoked_at":"2026-01-01T00:00:00Z"}})")
+          .has_value());
+  EXPECT_FALSE(
+      ParseSessionRevoked(
+          R"({"type":"todo.session.revoked","data":{"session_id":"0193a3b2-1111-7000-8000-000000000001"}})")
+          .has_value());
 }
 
 // The guard against a Redis that is down (a port nobody listens on) or up (a private server).
@@ -133,8 +136,8 @@ class AuthGuardRevocationTest : public ::testing::Test {
         verifier_({key_.Public()}, "iss", "aud") {}
 
   std::string Token(std::string_view sid) {
-    return signer_.Sign(signer_.NewClaims("0193a3b2-3333-7000-8000-000000000001",
-                                          std::string(sid), SystemNowUnix()));
+    return signer_.Sign(signer_.NewClaims("0193a3b2-3333-7000-8000-000000000001", std::string(sid),
+                                          SystemNowUnix()));
   }
   static TimePoint Now() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
