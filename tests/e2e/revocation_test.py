@@ -63,33 +63,38 @@ def services_ready():
     return all(ready(url) for url in SERVICE_URLS.values())
 
 
-class StackRedis:
-    """The stack's Redis: killed with SIGKILL and started fresh (no data) the way stack.sh does."""
+class StackDaemon:
+    """One of the stack's daemons: killed with SIGKILL and started again the way stack.sh does
+    (Redis comes back empty; NATS with its stream on disk)."""
 
-    pidfile = os.path.join(STACK_DIR, "redis", "redis.pid")
+    def __init__(self, name, port, start_function):
+        self.pidfile = os.path.join(STACK_DIR, name, f"{name}.pid")
+        self.port = int(port)
+        self.start_function = start_function
 
-    @classmethod
-    def kill(cls, test):
-        with open(cls.pidfile) as f:
+    def kill(self, test):
+        with open(self.pidfile) as f:
             pid = int(f.read().split()[0])
         os.kill(pid, signal.SIGKILL)
-        test.assertTrue(wait_until(lambda: connection_refused(REDIS_PORT), timeout=10.0),
-                        "Redis still accepts connections after SIGKILL")
+        test.assertTrue(wait_until(lambda: connection_refused(self.port), timeout=10.0),
+                        f"{self.pidfile}: still accepting connections after SIGKILL")
         # A killed daemon may linger as a zombie that stack.sh would take for a running one.
-        os.remove(cls.pidfile)
+        os.remove(self.pidfile)
 
-    @classmethod
-    def start(cls, test):
-        done = subprocess.run(["bash", "-c", 'source "$1/scripts/lib/stack.sh" && start_redis',
-                               "start_redis", ROOT], env=os.environ, capture_output=True,
-                              timeout=60)
+    def start(self, test):
+        done = subprocess.run(["bash", "-c", f'source "$1/scripts/lib/stack.sh" && '
+                               f'{self.start_function}', self.start_function, ROOT],
+                              env=os.environ, capture_output=True, timeout=60)
         test.assertEqual(done.returncode, 0, done.stderr)
 
-    @classmethod
-    def start_and_wait_for_services(cls, test):
-        cls.start(test)
+    def start_and_wait_for_services(self, test):
+        self.start(test)
         test.assertTrue(wait_until(services_ready, timeout=30.0),
-                        "the services did not report ready after Redis came back")
+                        f"the services did not report ready after {self.start_function}")
+
+
+STACK_REDIS = StackDaemon("redis", REDIS_PORT, "start_redis")
+STACK_NATS = StackDaemon("nats", NATS_PORT, "start_nats")
 
 
 class RevokedSessions:
@@ -224,9 +229,9 @@ class RedisLossTest(unittest.TestCase):
         valid = register_user()
         for why, token in revoked.tokens().items():
             self.assertEqual(statuses(token), everywhere(401), why)
-        StackRedis.kill(self)
-        self.addCleanup(StackRedis.start_and_wait_for_services, self)
-        StackRedis.start(self)
+        STACK_REDIS.kill(self)
+        self.addCleanup(STACK_REDIS.start_and_wait_for_services, self)
+        STACK_REDIS.start(self)
         # A fresh, empty Redis: it knows no revocation; the services' sets still do.
         for why, token in revoked.tokens().items():
             self.assertEqual(statuses(token), everywhere(401), f"{why} after a Redis restart")
@@ -238,8 +243,8 @@ class RedisLossTest(unittest.TestCase):
                                  token=before.access).status, 204)
         during = register_user()
         valid = register_user()
-        StackRedis.kill(self)
-        self.addCleanup(StackRedis.start_and_wait_for_services, self)
+        STACK_REDIS.kill(self)
+        self.addCleanup(STACK_REDIS.start_and_wait_for_services, self)
         self.assertEqual(statuses(before.access), everywhere(401))
         self.assertEqual(statuses(valid.access), everywhere(200))
         # A logout while Redis is down still works and still reaches every service within 1 s.
@@ -273,6 +278,26 @@ class LateStartTest(unittest.TestCase):
             assert_unauthorized(self, request("GET", PROBES["tasks"], token=token,
                                               base=bases["tasks"]))
         self.assertEqual(statuses(valid.access, bases), everywhere(200))
+
+
+    def test_a_revocation_after_nats_restarts_reaches_a_service_whose_redis_knows_nothing(self):
+        # A restarted server may have lost the service's ephemeral consumer: the feed must
+        # notice and subscribe again, or later revocations would never reach the set.
+        redis = PrivateRedis(self)
+        tasks = ServiceProcess(self, "tasks", redis.port)
+        tasks.wait_ready()
+        STACK_NATS.kill(self)
+        STACK_NATS.start_and_wait_for_services(self)
+        account = register_user()
+        probe = lambda: request("GET", PROBES["tasks"], token=account.access, base=tasks.url)
+        self.assertEqual(probe().status, 200)
+        out = request("POST", "/v1/auth/logout", {"refresh_token": account.refresh},
+                      token=account.access)
+        self.assertEqual(out.status, 204, out)
+        self.assertTrue(wait_until(lambda: probe().status == 401, timeout=10.0),
+                        f"the revocation never reached tasks after a NATS restart:\n"
+                        f"{tasks.output()}")
+        assert_unauthorized(self, probe())
 
 
 if __name__ == "__main__":

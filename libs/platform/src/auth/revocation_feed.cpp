@@ -15,6 +15,7 @@ namespace {
 constexpr std::chrono::milliseconds kPoll{100};
 constexpr std::chrono::milliseconds kRetry{500};
 constexpr std::chrono::seconds kExpiryEvery{1};
+constexpr std::chrono::seconds kConsumerCheckEvery{5};
 
 std::int64_t UnixNanos(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -40,6 +41,29 @@ Result<std::uint64_t> LastSequenceSince(bus::JetStream& js, const RevocationFeed
   bool in_window = natsMsg_GetTime(last) >= UnixNanos(start);
   natsMsg_Destroy(last);
   return in_window ? seq : 0;
+}
+
+std::uint64_t Reconnects(bus::JetStream& js) {
+  natsStatistics* stats = nullptr;
+  if (natsStatistics_Create(&stats) != NATS_OK) return 0;
+  std::uint64_t reconnects = 0;
+  if (natsConnection_GetStats(js.RawConnection(), stats) == NATS_OK) {
+    natsStatistics_GetCounts(stats, nullptr, nullptr, nullptr, nullptr, &reconnects);
+  }
+  natsStatistics_Destroy(stats);
+  return reconnects;
+}
+
+// False only when the server says the consumer does not exist (a timeout proves nothing).
+bool ConsumerExists(natsSubscription* sub) {
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code);
+  if (s == NATS_OK) {
+    jsConsumerInfo_Destroy(info);
+    return true;
+  }
+  return code != JSConsumerNotFoundErr;
 }
 
 Result<natsSubscription*> SubscribeFrom(bus::JetStream& js, const RevocationFeedOptions& options,
@@ -101,31 +125,39 @@ void RevocationFeed::Loop() {
                                               "revoked sessions held in memory",
                                               [size] { return static_cast<double>(size->load()); });
   natsSubscription* sub = nullptr;
-  std::uint64_t target = 0;
+  std::uint64_t target = 0;  // the subscription is in sync once it has read this sequence
+  bool synced = false;
+  std::uint64_t reconnects = 0;  // the connection's reconnect count when it subscribed
   auto close = [&sub] {
     if (sub == nullptr) return;
     natsSubscription_Unsubscribe(sub);  // ephemeral: the server drops the consumer too
     natsSubscription_Destroy(sub);
     sub = nullptr;
   };
+  auto mark_synced = [&] {
+    synced = true;
+    if (set_.CaughtUp()) return;
+    set_.MarkCaughtUp();
+    log::Info("revocations caught up", {{"events", static_cast<std::int64_t>(received_.load())}});
+  };
   auto next_expiry = std::chrono::steady_clock::now();
+  auto next_consumer_check = std::chrono::steady_clock::now() + kConsumerCheckEvery;
   while (!stopping_) {
     if (sub == nullptr) {
+      set_.SetLive(false);
       auto start = options_.now() - options_.window;
+      reconnects = Reconnects(js_);
       auto last = LastSequenceSince(js_, options_, start);
       auto subscribed = last ? SubscribeFrom(js_, options_, start)
                              : Result<natsSubscription*>(std::unexpected(last.error()));
       if (!subscribed) {
-        set_.SetLive(false);
         Pause(kRetry);
         continue;
       }
       sub = *subscribed;
       target = *last;
-      if (target == 0 && !set_.CaughtUp()) {
-        set_.MarkCaughtUp();
-        log::Info("revocations caught up", {{"events", std::int64_t{0}}});
-      }
+      synced = false;
+      if (target == 0) mark_synced();
     }
     natsMsg* msg = nullptr;
     natsStatus s = natsSubscription_NextMsg(&msg, sub, kPoll.count());
@@ -147,25 +179,34 @@ void RevocationFeed::Loop() {
         log::Warn("revocation event skipped", {{"error", revocation.error().detail}});
       }
       natsMsg_Destroy(msg);
-      if (!set_.CaughtUp() && seq >= target) {
-        set_.MarkCaughtUp();
-        log::Info("revocations caught up",
-                  {{"events", static_cast<std::int64_t>(received_.load())}});
-      }
+      if (!synced && seq >= target) mark_synced();
     } else if (s != NATS_TIMEOUT && s != NATS_SLOW_CONSUMER) {
       // The subscription is gone (closed connection, consumer lost): subscribe again from the
       // window's start; events read twice are idempotent.
       log::Warn("revocation feed interrupted", {{"status", natsStatus_GetText(s)}});
       close();
-      set_.SetLive(false);
       Pause(kRetry);
       continue;
     }
-    set_.SetLive(js_.Connected() && natsSubscription_IsValid(sub));
-    if (std::chrono::steady_clock::now() >= next_expiry) {
+    auto now = std::chrono::steady_clock::now();
+    // After a reconnect (a restarted server may have lost the ephemeral consumer, which the
+    // library does not always notice), or once the server says the consumer is gone, the
+    // subscription is made again; until it is back in sync the set is not live.
+    bool lost = Reconnects(js_) != reconnects;
+    if (!lost && now >= next_consumer_check) {
+      lost = !ConsumerExists(sub);
+      next_consumer_check = now + kConsumerCheckEvery;
+    }
+    if (lost) {
+      log::Warn("revocation feed subscribes again", {{"reason", "reconnect or consumer lost"}});
+      close();
+      continue;
+    }
+    set_.SetLive(synced && js_.Connected() && natsSubscription_IsValid(sub));
+    if (now >= next_expiry) {
       set_.DropExpired(Millis(options_.now()));
       *size = static_cast<std::int64_t>(set_.Size());
-      next_expiry = std::chrono::steady_clock::now() + kExpiryEvery;
+      next_expiry = now + kExpiryEvery;
     }
   }
   close();

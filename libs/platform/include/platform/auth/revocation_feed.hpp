@@ -34,7 +34,8 @@ std::chrono::seconds RevocationWindow(std::chrono::seconds access_ttl);
 // RevocationFeed: a per-process ordered consumer (ephemeral, no acks, DeliverByStartTime), not a
 // shared durable, since every replica needs every event. Marks the set caught up once it has
 // read the last event that existed when it subscribed, and keeps the set's Live() flag and its
-// expiry of old entries up to date.
+// expiry of old entries up to date. After a reconnect, or when the server no longer knows the
+// consumer, it subscribes again from the window's start (Live() is false until it is in sync).
 class RevocationFeed {
  public:
   RevocationFeed(bus::JetStream& js, RevocationSet& set, RevocationFeedOptions options = {});
