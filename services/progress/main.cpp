@@ -15,7 +15,7 @@
 #include "infra/rest/progress_routes.hpp"
 #include "infra/zone_cache.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
 #include "platform/http/auth_guard.hpp"
@@ -60,6 +60,7 @@ int Run(int argc, char** argv) {
   auto stream_quota = config.Integer("TODO_QUOTA_STREAMS", 5, 1, 10000,
                                      "open GET /v1/stream per user in this process");
   auto rate = platform::http::ReadUserRateLimitOptions(config);
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
   config.Finish(argc, argv);
   platform::log::Init("progress");
   const auto& pg_conninfo = settings.pg_conninfo;
@@ -86,8 +87,8 @@ int Run(int argc, char** argv) {
   progress::infra::ActivityBell bell(pg_conninfo);
   bell.Start();
 
-  platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(*tokens.verifier, revocations);
+  platform::auth::Revocations revocations(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
   platform::http::UserRateLimit rate_limit(rate);
   progress::infra::PgProgressStore store(pool);
   progress::infra::ZoneCache zones;
@@ -100,8 +101,9 @@ int Run(int argc, char** argv) {
       deps, bell, guard, cursors, std::chrono::milliseconds(heartbeat_ms), streams};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocations.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
   progress::infra::AddProgressRoutes(router, api, guard, rate_limit);
 
   platform::service::Serve("progress", settings.server, std::move(router));

@@ -17,7 +17,7 @@
 #include "infra/rest/task_routes.hpp"
 #include "infra/user_event_consumer.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/config.hpp"
@@ -109,6 +109,7 @@ int Run(int argc, char** argv) {
   auto task_quota = config.Integer("TODO_QUOTA_TASKS", tasks::infra::kDefaultTaskQuota, 1,
                                    1000000000, "tasks one user may have (409 beyond it)");
   auto rate = platform::http::ReadUserRateLimitOptions(config);
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
   config.Finish(argc, argv);
   platform::log::Init("tasks");
 
@@ -140,8 +141,8 @@ int Run(int argc, char** argv) {
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
   users.Start();
 
-  platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(*tokens.verifier, revocations);
+  platform::auth::Revocations revocations(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
   platform::http::UserRateLimit rate_limit(rate);
   tasks::infra::PgTaskRepository repository(pool, {}, task_quota);
   // Hot tasks are also kept in process, coherent through Redis's invalidation announcements.
@@ -161,8 +162,9 @@ int Run(int argc, char** argv) {
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocations.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
   tasks::infra::AddTaskRoutes(router, api, guard, rate_limit);
 
   platform::service::Serve("tasks", server, std::move(router));

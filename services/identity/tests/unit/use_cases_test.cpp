@@ -30,6 +30,11 @@ struct FakeStore : UserStore {
   std::map<std::string, std::pair<std::string, bool>> families;  // id -> (user, revoked)
   int events = 0;
 
+  static SessionRevocation Ended(const std::string& family, const std::string& user) {
+    return platform::auth::RevocationOf(family, user, platform::TimePoint{},
+                                        std::chrono::seconds(900));
+  }
+
   Async<domain::User> Create(domain::User user, std::string hash, NewSession s,
                              std::string) override {
     for (auto& [id, c] : users) {
@@ -61,8 +66,9 @@ struct FakeStore : UserStore {
     auto it = tokens.find(presented);
     if (it == tokens.end()) co_return RotationOutcome{};
     auto& family = families[it->second.first];
-    RotationOutcome out{RotationOutcome::Kind::kRotated, family.first, it->second.first};
+    RotationOutcome out{RotationOutcome::Kind::kRotated, family.first, it->second.first, {}};
     if (it->second.second || family.second) {
+      if (!family.second) out.ended.push_back(Ended(out.family_id, family.first));
       family.second = true;
       out.kind = RotationOutcome::Kind::kReused;
       co_return out;
@@ -71,14 +77,14 @@ struct FakeStore : UserStore {
     tokens[next.refresh_token_hash] = {out.family_id, false};
     co_return out;
   }
-  Async<std::vector<std::string>> EndSessions(std::string user_id, std::string family_id,
-                                              std::string hash) override {
-    std::vector<std::string> out;
+  Async<std::vector<SessionRevocation>> EndSessions(std::string user_id, std::string family_id,
+                                                    std::string hash, std::string) override {
+    std::vector<SessionRevocation> out;
     for (auto& [id, f] : families) {
       bool match = id == family_id || (tokens.contains(hash) && tokens[hash].first == id);
       if (f.first == user_id && !f.second && match) {
         f.second = true;
-        out.push_back(id);
+        out.push_back(Ended(id, user_id));
       }
     }
     co_return out;
@@ -94,22 +100,26 @@ struct FakeStore : UserStore {
     ++events;
     co_return u;
   }
-  Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string hash,
-                                                 std::string keep) override {
+  Async<std::vector<SessionRevocation>> ChangePassword(std::string user_id, std::string hash,
+                                                       std::string keep, std::string) override {
     users.at(user_id).password_hash = hash;
-    std::vector<std::string> out;
+    std::vector<SessionRevocation> out;
     for (auto& [id, f] : families) {
       if (f.first == user_id && !f.second && id != keep) {
         f.second = true;
-        out.push_back(id);
+        out.push_back(Ended(id, user_id));
       }
     }
     co_return out;
   }
-  Async<std::vector<std::string>> Delete(std::string user_id, std::string) override {
+  Async<std::vector<SessionRevocation>> Delete(std::string user_id, std::string) override {
     users.erase(user_id);
     ++events;
-    co_return std::vector<std::string>{};
+    std::vector<SessionRevocation> out;
+    for (auto& [id, f] : families) {
+      if (f.first == user_id && !f.second) out.push_back(Ended(id, user_id));
+    }
+    co_return out;
   }
 };
 
@@ -165,14 +175,10 @@ struct FakeTokens : SessionTokens {
 };
 
 struct FakeRevocations : AccessRevocations {
-  std::vector<std::string> tokens, sessions;
-  Async<void> RevokeToken(std::string jti, std::int64_t) override {
-    tokens.push_back(jti);
-    co_return Result<void>{};
-  }
-  Async<void> RevokeSessions(std::vector<std::string> ids) override {
-    sessions.insert(sessions.end(), ids.begin(), ids.end());
-    co_return Result<void>{};
+  std::vector<std::string> sessions;
+  boost::asio::awaitable<void> RevokeSessions(std::vector<SessionRevocation> ended) override {
+    for (const auto& r : ended) sessions.push_back(r.session_id);
+    co_return;
   }
 };
 
@@ -275,7 +281,6 @@ TEST_F(UseCases, LogoutRevokesTheAccessTokenAndTheSession) {
   std::string family = store.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
   auto r = RunSync(LogOut(deps, CallerFor(auth, family), auth.tokens.refresh_token));
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(revocations.tokens, std::vector<std::string>{"jti-1"});
   EXPECT_NE(std::find(revocations.sessions.begin(), revocations.sessions.end(), family),
             revocations.sessions.end());
   EXPECT_FALSE(RunSync(RefreshSession(deps, auth.tokens.refresh_token)).has_value());

@@ -9,8 +9,9 @@
 namespace platform::http {
 
 // AuthGuard: on success fills Request::subject/session_id/token_id; otherwise answers 401
-// with WWW-Authenticate. When Redis cannot be asked, the token is accepted on its signature
-// alone (logged and counted): Redis is a cache, and the outage must not lock everyone out.
+// with WWW-Authenticate. It never fails open: while revocations cannot be known (the replay of
+// the stream has not caught up, or neither the stream nor Redis can be followed) a request is
+// refused with 503, not accepted on its signature alone.
 class AuthGuard {
  public:
   AuthGuard(auth::TokenVerifier& verifier, auth::RevocationList& revocations)
