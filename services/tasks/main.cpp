@@ -12,6 +12,7 @@
 #include "infra/cursor_codec.hpp"
 #include "infra/expiry_scheduler.hpp"
 #include "infra/idempotency.hpp"
+#include "infra/idempotency_sweeper.hpp"
 #include "infra/pg_task_repository.hpp"
 #include "infra/redis_task_cache.hpp"
 #include "infra/rest/task_routes.hpp"
@@ -105,6 +106,15 @@ int Run(int argc, char** argv) {
   expiry.max_lead = std::chrono::milliseconds(config.Integer(
       "TODO_EXPIRY_MAX_LEAD_MS", 1000, 0, 60000,
       "longest head start (ms) of the work for an expiry instant, which commits at the instant"));
+  auto idempotency_pending = config.Integer(
+      "TODO_IDEMPOTENCY_PENDING_SECONDS", 60, 1, 86400,
+      "how long (s) a running create holds its Idempotency-Key in Redis (409 to a second request)");
+  tasks::infra::SweepOptions sweep;
+  sweep.period = std::chrono::seconds(
+      config.Integer("TODO_IDEMPOTENCY_SWEEP_SECONDS", 60, 1, 86400,
+                     "how often (s) Idempotency-Keys older than 24 h are deleted"));
+  sweep.batch = static_cast<int>(config.Integer("TODO_IDEMPOTENCY_SWEEP_BATCH", 1000, 1, 100000,
+                                                "expired Idempotency-Keys deleted per statement"));
   config.Finish(argc, argv);
   platform::log::Init("tasks");
 
@@ -135,6 +145,8 @@ int Run(int argc, char** argv) {
   tasks::infra::UserEventConsumer users(
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
   users.Start();
+  tasks::infra::IdempotencyKeySweeper sweeper(pg_conninfo, sweep);
+  sweeper.Start();
 
   platform::auth::RevocationList revocations(redis);
   platform::http::AuthGuard guard(*tokens.verifier, revocations);
@@ -152,7 +164,7 @@ int Run(int argc, char** argv) {
   app::TaskDeps deps{repository, cache, environment};
   tasks::infra::CursorCodec cursors(
       platform::auth::LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
-  tasks::infra::IdempotencyStore idempotency(redis);
+  tasks::infra::IdempotencyStore idempotency(redis, std::chrono::seconds(idempotency_pending));
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
@@ -162,6 +174,7 @@ int Run(int argc, char** argv) {
 
   platform::service::Serve("tasks", server, std::move(router));
   invalidations.Stop();
+  sweeper.Stop();
   users.Stop();
   for (auto& scheduler : schedulers) scheduler->Stop();
   relay.Stop();

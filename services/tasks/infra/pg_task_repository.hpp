@@ -1,6 +1,7 @@
 #pragma once
 // PgTaskRepository: the TaskRepository on PostgreSQL, each change committed with its event.
 
+#include <memory>
 #include <span>
 
 #include "app/ports.hpp"
@@ -9,10 +10,15 @@
 
 namespace tasks::infra {
 
-// NewTask: a create waiting for its commit group.
+// NewTask: a create waiting for its commit group, with its Idempotency-Key if it has one.
 struct NewTask {
   domain::Task task;
   std::string request_id;
+  std::optional<app::IdempotencyKey> key;
+  // Filled by InsertTasks when the key was already taken (nothing inserted): the first
+  // response, or why there is none. Shared: the group sees its items as const, and the
+  // submitter reads it once the group has committed.
+  std::shared_ptr<std::optional<platform::Result<app::FirstResponse>>> taken;
 };
 
 // PgTaskRepository: plain functions returning the pool's awaitable (not coroutines), so the
@@ -24,6 +30,11 @@ class PgTaskRepository : public app::TaskRepository {
                             platform::pg::CommitGroupOptions group_options = {});
 
   app::Async<void> Insert(domain::Task task, std::string request_id) override;
+  app::Async<std::optional<app::FirstResponse>> InsertOnce(domain::Task task,
+                                                           std::string request_id,
+                                                           app::IdempotencyKey key) override;
+  app::Async<std::optional<app::FirstResponse>> FindFirstResponse(std::string owner_id,
+                                                                  app::IdempotencyKey key) override;
   app::Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) override;
   app::Async<app::Page> List(app::ListQuery query) override;
   app::Async<bool> Update(domain::Task task, std::int64_t expected_version, std::string event_type,
@@ -38,7 +49,8 @@ class PgTaskRepository : public app::TaskRepository {
   platform::pg::CommitGroup<NewTask> creates_;
 };
 
-// Writes a group of new tasks and their created events inside the caller's transaction.
+// Writes a group of new tasks and their created events inside the caller's transaction; a keyed
+// create inserts only if its key was free (idempotency_keys decides, in the same transaction).
 platform::pg::DbResult<void> InsertTasks(platform::pg::Connection& tx,
                                          std::span<const NewTask> created);
 
