@@ -12,6 +12,7 @@
 #include "infra/cursor_codec.hpp"
 #include "infra/expiry_scheduler.hpp"
 #include "infra/idempotency.hpp"
+#include "infra/idempotency_sweeper.hpp"
 #include "infra/pg_task_repository.hpp"
 #include "infra/redis_task_cache.hpp"
 #include "infra/rest/task_routes.hpp"
@@ -110,6 +111,15 @@ int Run(int argc, char** argv) {
                                    1000000000, "tasks one user may have (409 beyond it)");
   auto rate = platform::http::ReadUserRateLimitOptions(config);
   auto revocation_settings = platform::auth::ReadRevocationSettings(config);
+  auto idempotency_pending = config.Integer(
+      "TODO_IDEMPOTENCY_PENDING_SECONDS", 60, 1, 86400,
+      "how long (s) a running create holds its Idempotency-Key in Redis (409 to a second request)");
+  tasks::infra::SweepOptions sweep;
+  sweep.period = std::chrono::seconds(
+      config.Integer("TODO_IDEMPOTENCY_SWEEP_SECONDS", 60, 1, 86400,
+                     "how often (s) Idempotency-Keys older than 24 h are deleted"));
+  sweep.batch = static_cast<int>(config.Integer("TODO_IDEMPOTENCY_SWEEP_BATCH", 1000, 1, 100000,
+                                                "expired Idempotency-Keys deleted per statement"));
   config.Finish(argc, argv);
   platform::log::Init("tasks");
 
@@ -140,6 +150,8 @@ int Run(int argc, char** argv) {
   tasks::infra::UserEventConsumer users(
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
   users.Start();
+  tasks::infra::IdempotencyKeySweeper sweeper(pg_conninfo, sweep);
+  sweeper.Start();
 
   platform::auth::Revocations revocations(**js, redis, revocation_settings);
   platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
@@ -158,7 +170,7 @@ int Run(int argc, char** argv) {
   app::TaskDeps deps{repository, cache, environment};
   tasks::infra::CursorCodec cursors(
       platform::auth::LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
-  tasks::infra::IdempotencyStore idempotency(redis);
+  tasks::infra::IdempotencyStore idempotency(redis, std::chrono::seconds(idempotency_pending));
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
@@ -169,6 +181,7 @@ int Run(int argc, char** argv) {
 
   platform::service::Serve("tasks", server, std::move(router));
   invalidations.Stop();
+  sweeper.Stop();
   users.Stop();
   for (auto& scheduler : schedulers) scheduler->Stop();
   relay.Stop();

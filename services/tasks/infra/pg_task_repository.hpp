@@ -12,11 +12,17 @@
 
 namespace tasks::infra {
 
-// NewTask: a create waiting for its commit group. over_quota is set by the group's write
-// when the create was left out because its owner has reached the task quota.
+// NewTask: a create waiting for its commit group, with its Idempotency-Key if it has one.
+// over_quota is set by the group's write when the create was left out because its owner has
+// reached the task quota.
 struct NewTask {
   domain::Task task;
   std::string request_id;
+  std::optional<app::IdempotencyKey> key;
+  // Filled by InsertTasks when the key was already taken (nothing inserted): the first
+  // response, or why there is none. Shared: the group sees its items as const, and the
+  // submitter reads it once the group has committed.
+  std::shared_ptr<std::optional<platform::Result<app::FirstResponse>>> taken;
   std::shared_ptr<std::atomic<bool>> over_quota = std::make_shared<std::atomic<bool>>(false);
 };
 
@@ -33,6 +39,11 @@ class PgTaskRepository : public app::TaskRepository {
                             std::int64_t task_quota = kDefaultTaskQuota);
 
   app::Async<void> Insert(domain::Task task, std::string request_id) override;
+  app::Async<std::optional<app::FirstResponse>> InsertOnce(domain::Task task,
+                                                           std::string request_id,
+                                                           app::IdempotencyKey key) override;
+  app::Async<std::optional<app::FirstResponse>> FindFirstResponse(std::string owner_id,
+                                                                  app::IdempotencyKey key) override;
   app::Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) override;
   app::Async<app::Page> List(app::ListQuery query) override;
   app::Async<bool> Update(domain::Task task, std::int64_t expected_version, std::string event_type,
@@ -48,9 +59,10 @@ class PgTaskRepository : public app::TaskRepository {
   platform::pg::CommitGroup<NewTask> creates_;
 };
 
-// Writes a group of new tasks and their created events inside the caller's transaction. A
-// create whose owner would go beyond task_quota tasks is left out (and marked over_quota);
-// the others commit.
+// Writes a group of new tasks and their created events inside the caller's transaction; a keyed
+// create inserts only if its key was free (idempotency_keys decides, in the same transaction),
+// and a create whose owner would go beyond task_quota tasks is left out (and marked
+// over_quota); the others commit.
 platform::pg::DbResult<void> InsertTasks(platform::pg::Connection& tx,
                                          std::span<const NewTask> created,
                                          std::int64_t task_quota = kDefaultTaskQuota);

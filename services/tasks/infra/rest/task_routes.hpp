@@ -19,6 +19,11 @@ struct TaskApi {
   RedisTaskCache& pages;
 };
 
+// POST /v1/tasks for an authenticated request (AddTaskRoutes puts it behind the guard; the
+// idempotency tests call it directly).
+boost::asio::awaitable<platform::http::Response> CreateTaskRoute(TaskApi& api,
+                                                                 platform::http::Request& request);
+
 // Every route is behind the auth guard and then the per-user rate limit.
 void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard,
                    platform::http::UserRateLimit& limit);
