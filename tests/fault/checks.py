@@ -19,19 +19,21 @@ class UserView:
     """What the system says about one user: every task (tasks service) and the progress summary
     (progress service), and when reading began."""
 
-    def __init__(self, client, tasks, summary, read_at):
+    def __init__(self, client, tasks, summary, read_at, name=None):
         self.client = client
         self.tasks = tasks
         self.summary = summary
         self.read_at = read_at
+        self.name = name  # the profile's name at identity
 
     @classmethod
     def read(cls, client):
         read_at = time.time()
         tasks = list_all(client)
-        outcome = client.send("GET", "/v1/progress")
-        return cls(client, tasks, outcome.response.body if outcome.status == 200 else None,
-                   read_at)
+        progress = client.send("GET", "/v1/progress")
+        me = client.send("GET", "/v1/users/me")
+        return cls(client, tasks, progress.response.body if progress.status == 200 else None,
+                   read_at, me.response.body.get("name") if me.status == 200 else None)
 
     def counts(self):
         by_status = collections.Counter(t["status"] for t in self.tasks)
@@ -124,6 +126,9 @@ def count(views, counts):
             wrong = {k: (v, task.get(k)) for k, v in expect.items() if task.get(k) != v}
             if wrong:
                 counts.add(LOST, 1, f"{who}: task {record.id}: acknowledged vs now {wrong}")
+        expected = view.client.name_expected
+        if expected is not None and not view.client.name_uncertain and view.name != expected:
+            counts.add(LOST, 1, f"{who}: profile name {view.name!r}, acknowledged {expected!r}")
         titles = collections.Counter(t["title"] for t in view.tasks)
         for title, n in titles.items():
             if n > 1:
@@ -153,7 +158,8 @@ def count_stale_reads(views, kill_instants, counts):
                 counts.add(STALE, 1, f"{view.client.name}: GET {record.id}: {outcome!r}")
                 continue
             got = outcome.response.body
-            wrong = {k: (listed.get(k), got.get(k)) for k in COMPARED if listed.get(k) != got.get(k)}
+            wrong = {k: (listed.get(k), got.get(k)) for k in COMPARED
+                     if listed.get(k) != got.get(k)}
             if wrong:
                 counts.add(STALE, 1, f"{view.client.name}: task {record.id} listed vs read {wrong}")
 

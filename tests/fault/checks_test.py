@@ -33,6 +33,8 @@ class FakeClient:
         self.name = name
         self.ledger = Ledger()
         self.reads = {}
+        self.name_expected = None
+        self.name_uncertain = False
 
     def send(self, method, path, body=None, headers=None, also_retry=()):
         task_id = path.rsplit("/", 1)[-1]
@@ -82,6 +84,14 @@ class CountTest(unittest.TestCase):
         now = task(1, description="rev 1", progress=40, status="in_progress")
         view = checks.UserView(client, [now], summary(1, in_progress=1), NOW)
         self.assertEqual(counted([view])[checks.LOST], 1)
+
+    def test_an_acknowledged_rename_that_is_undone_is_lost_unless_uncertain(self):
+        client = FakeClient()
+        client.name_expected = "rev 2"
+        view = checks.UserView(client, [], summary(0), NOW, name="rev 1")
+        self.assertEqual(counted([view])[checks.LOST], 1)
+        client.name_uncertain = True
+        self.assertEqual(counted([view])[checks.LOST], 0)
 
     def test_an_uncertain_update_is_not_held_against_the_system(self):
         client = FakeClient()
@@ -143,7 +153,8 @@ class RevivedTokenTest(unittest.TestCase):
         revocations.probe("after y", ["tasks"])
         self.assertEqual(revocations.revived(), 1)  # b: refused or not answered, never let in
         self.assertEqual(revocations.examples(), [
-            "token revoked first: accepted after x at tasks 200, progress 200; after y at tasks 200"])
+            "token revoked first: accepted after x at tasks 200, progress 200; "
+            "after y at tasks 200"])
 
 
 if __name__ == "__main__":

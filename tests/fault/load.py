@@ -85,6 +85,11 @@ class Client:
         self.rng = random.Random(seed)
         self.ledger = Ledger()
         self.creates = 0
+        self.renames = 0
+        self.name_expected = None  # the last acknowledged profile name (None: not renamed)
+        # Identity has no If-Match: once a rename needed a retry, a late copy of an attempt may
+        # still land after a newer rename, so the profile is left alone from then on.
+        self.name_uncertain = False
 
     @property
     def token(self):
@@ -154,6 +159,19 @@ class Client:
         record.done = True
         self.acknowledge(record, outcome.response.body)
 
+    def rename(self):
+        """A profile change at identity (its database, outbox and events)."""
+        self.renames += 1
+        name = f"Fault {self.name} rev {self.renames}"
+        outcome = self.send("PATCH", "/v1/users/me", {"name": name})
+        self.ledger.note(outcome, f"rename to {name!r}")
+        if outcome.status != 200 or outcome.attempts > 1:
+            self.name_uncertain = True
+        if outcome.status == 200:
+            with self.ledger.lock:
+                self.name_expected = name
+                self.ledger.acked_updates += 1
+
     def acknowledge(self, record, task):
         """The task as the acknowledging answer showed it is what it must look like at the end."""
         with self.ledger.lock:
@@ -166,7 +184,7 @@ class Client:
 class Worker(threading.Thread):
     """Drives one Client at about `rate` operations per second until told to stop: mostly
     creates (a quarter with a TTL of 2-5 s), some updates and completions of its own tasks that
-    have no expiry (an expiring task is left alone so that it must expire)."""
+    have no expiry (an expiring task is left alone so that it must expire), a few renames."""
 
     def __init__(self, client, rate, stop):
         super().__init__(name=client.name, daemon=True)
@@ -195,6 +213,8 @@ class Worker(threading.Thread):
             elif open_tasks and roll < 0.32:
                 record = open_tasks.pop(rng.randrange(len(open_tasks)))
                 client.complete(record)
+            elif roll < 0.35 and not client.name_uncertain:
+                client.rename()
             else:
                 ttl = rng.randint(2, 5) if rng.random() < 0.25 else None
                 record, _ = client.create(ttl)
