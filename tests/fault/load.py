@@ -8,7 +8,6 @@ import time
 import uuid
 
 import careful_client
-from tasks_support import parse_ts
 
 # A logical create is acknowledged by its first 201 (or the 200 of a replay).
 CREATED = (200, 201)
@@ -26,12 +25,10 @@ class TaskRecord:
         self.body = body
         self.id = task["id"]
         self.version = task["version"]
-        self.expires_at = parse_ts(task["expires_at"]) if task.get("expires_at") else None
         self.acked_at = acked_at
         self.last_write_at = started_at  # when the last write to it (answered or not) began
         self.expect = {"title": title}
         self.updates = 0
-        self.done = False
         # An update that ended without an answer may still apply: the task is left alone from
         # then on, and only its create is checked.
         self.uncertain = False
@@ -87,9 +84,10 @@ class Client:
         self.creates = 0
         self.renames = 0
         self.name_expected = None  # the last acknowledged profile name (None: not renamed)
+        self.name_uncertain = False  # a rename ended without an answer: it may apply or not
         # Identity has no If-Match: once a rename needed a retry, a late copy of an attempt may
-        # still land after a newer rename, so the profile is left alone from then on.
-        self.name_uncertain = False
+        # still land after a newer rename, so there is no newer rename.
+        self.renaming = True
 
     @property
     def token(self):
@@ -156,7 +154,6 @@ class Client:
         if outcome.status != 200:
             record.uncertain = True
             return
-        record.done = True
         self.acknowledge(record, outcome.response.body)
 
     def rename(self):
@@ -165,9 +162,10 @@ class Client:
         name = f"Fault {self.name} rev {self.renames}"
         outcome = self.send("PATCH", "/v1/users/me", {"name": name})
         self.ledger.note(outcome, f"rename to {name!r}")
-        if outcome.status != 200 or outcome.attempts > 1:
+        self.renaming = outcome.status == 200 and outcome.attempts == 1
+        if outcome.status != 200:
             self.name_uncertain = True
-        if outcome.status == 200:
+        else:
             with self.ledger.lock:
                 self.name_expected = name
                 self.ledger.acked_updates += 1
@@ -213,7 +211,7 @@ class Worker(threading.Thread):
             elif open_tasks and roll < 0.32:
                 record = open_tasks.pop(rng.randrange(len(open_tasks)))
                 client.complete(record)
-            elif roll < 0.35 and not client.name_uncertain:
+            elif roll < 0.35 and client.renaming:
                 client.rename()
             else:
                 ttl = rng.randint(2, 5) if rng.random() < 0.25 else None

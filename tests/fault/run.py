@@ -53,14 +53,32 @@ def setting(name, default, kind=int):
     return value
 
 
+HELP = """Settings (environment variables, default in brackets):
+  TODO_FAULT_CLIENTS              client threads, one user each [6]
+  TODO_FAULT_RATE                 operations per second offered by each client [15]
+  TODO_FAULT_DOWN_SECONDS         how long a killed part stays down before its restart [2]
+  TODO_FAULT_WRITES_BETWEEN       acknowledged writes per client before each fault [10]
+  TODO_FAULT_OP_DEADLINE_SECONDS  how long a careful client retries one operation [30]
+  TODO_FAULT_RECOVERY_SECONDS     how long a fault may take to recover from [60]
+  TODO_FAULT_SETTLE_SECONDS       how long the system may take to settle at the end [60]
+  TODO_FAULT_FAULTS               the faults, in order [identity,tasks,progress,nats,redis,postgres]
+  TODO_FAULT_STACK_DIR            the stack's data and logs [.stack/fault]
+  TODO_FAULT_HTTP_PORT, _IDENTITY_PORT, _TASKS_PORT, _PROGRESS_PORT
+                                  [TODO_TEST_HTTP_PORT (8180) + 4, 5, 6, 7]
+  TODO_FAULT_PG_PORT, _REDIS_PORT, _NATS_PORT
+                                  [TODO_TEST_PG_PORT (55532), _REDIS_PORT (56479),
+                                   _NATS_PORT (54322), each + 50]
+"""
+
+
 class Config:
-    """The suite's settings, each a TODO_FAULT_* environment variable."""
+    """The suite's settings, each a TODO_FAULT_* environment variable (see HELP)."""
 
     def __init__(self):
         self.clients = setting("TODO_FAULT_CLIENTS", 6)
-        self.rate = setting("TODO_FAULT_RATE", 15.0, float)  # operations/s per client
-        self.down = setting("TODO_FAULT_DOWN_SECONDS", 2.0, float)  # how long a part stays down
-        self.writes_between = setting("TODO_FAULT_WRITES_BETWEEN", 10)  # per client, per fault
+        self.rate = setting("TODO_FAULT_RATE", 15.0, float)
+        self.down = setting("TODO_FAULT_DOWN_SECONDS", 2.0, float)
+        self.writes_between = setting("TODO_FAULT_WRITES_BETWEEN", 10)
         self.op_deadline = setting("TODO_FAULT_OP_DEADLINE_SECONDS", 30.0, float)
         self.recovery_deadline = setting("TODO_FAULT_RECOVERY_SECONDS", 60.0, float)
         self.settle_deadline = setting("TODO_FAULT_SETTLE_SECONDS", 60.0, float)
@@ -238,6 +256,11 @@ class Run:
 
 
 def main():
+    if sys.argv[1:] in (["--help"], ["-h"]):
+        print(__doc__ + "\n" + HELP)
+        return 0
+    if sys.argv[1:]:
+        raise SystemExit(f"error: unknown arguments {sys.argv[1:]} (see --help)")
     config = Config()
 
     def terminated(signum, _frame):
