@@ -148,5 +148,33 @@ TEST_F(TaskQuotaTest, ExpiryThatDeletesFreesThePlace) {
   EXPECT_EQ(Counted(owner_), 1);
 }
 
+// A keyed create refused for the quota leaves its key free: a retry under it, once there is
+// room, creates the task (it must not be answered with a "first response" for a task that was
+// never made), and a retry of a keyed create that did commit still gets its first answer.
+TEST_F(TaskQuotaTest, KeyedCreateOverTheQuotaGivesItsKeyBack) {
+  app::IdempotencyKey first{"quota-key-1", "hash-1"};
+  Task keyed = MakeTask(owner_, "keyed");
+  auto made = RunSync(repo_->InsertOnce(keyed, "req", first));
+  ASSERT_TRUE(made.has_value());
+  EXPECT_FALSE(made->has_value());  // inserted, not a replay
+  for (int i = 1; i < kQuota; ++i) ASSERT_TRUE(Create(owner_).has_value()) << i;
+  app::IdempotencyKey second{"quota-key-2", "hash-2"};
+  auto refused = RunSync(repo_->InsertOnce(MakeTask(owner_, "over"), "req", second));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().kind, platform::ErrorKind::kConflict);
+  EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE owner_id = $1 AND idem_key = $2",
+                  {owner_, second.key}),
+            0);
+  auto replay = RunSync(repo_->InsertOnce(MakeTask(owner_, "keyed"), "req", first));
+  ASSERT_TRUE(replay.has_value());
+  EXPECT_TRUE(replay->has_value());  // the first answer, not a quota conflict
+  auto deleted = RunSync(repo_->Delete(owner_, keyed.id, std::nullopt, "req"));
+  ASSERT_TRUE(deleted && *deleted);
+  auto retried = RunSync(repo_->InsertOnce(MakeTask(owner_, "over"), "req", second));
+  ASSERT_TRUE(retried.has_value()) << retried.error().detail;
+  EXPECT_FALSE(retried->has_value());  // created now
+  EXPECT_EQ(Stored(owner_), kQuota);
+}
+
 }  // namespace
 }  // namespace tasks::itest
