@@ -25,6 +25,14 @@ TimePoint Millis(Clock::time_point t) {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
 }
 
+// The replay's start, down to a whole second. nats.c (3.4) writes OptStartTime's fraction
+// without its leading zeros (0.05 s goes out as ".5"), which would start the consumer up to
+// 0.9 s after the events LastSequenceSince counts, and the feed would wait for one it is never
+// sent. A whole second has no fraction to write; the window grows by less than a second.
+Clock::time_point ReplayStart(Clock::time_point start) {
+  return std::chrono::floor<std::chrono::seconds>(start);
+}
+
 // The stream sequence of the newest event stored at or after `start`, or 0 when there is none:
 // the replay has caught up once it has read that sequence.
 Result<std::uint64_t> LastSequenceSince(bus::JetStream& js, const RevocationFeedOptions& options,
@@ -145,7 +153,7 @@ void RevocationFeed::Loop() {
   while (!stopping_) {
     if (sub == nullptr) {
       set_.SetLive(false);
-      auto start = options_.now() - options_.window;
+      auto start = ReplayStart(options_.now() - options_.window);
       reconnects = Reconnects(js_);
       auto last = LastSequenceSince(js_, options_, start);
       auto subscribed = last ? SubscribeFrom(js_, options_, start)

@@ -62,6 +62,16 @@ class RevocationFeedTest : public ::testing::Test {
     return revocation.session_id;
   }
 
+  // The first whole second after now.
+  static Clock::time_point NextWholeSecond() {
+    return std::chrono::floor<std::chrono::seconds>(Clock::now()) + 1s;
+  }
+
+  // Whether the clock gets past `t` (at most about a second ahead).
+  static bool PassedBy(Clock::time_point t) {
+    return testenv::Eventually([t] { return Clock::now() > t; }, 2s, 1ms);
+  }
+
   bool CaughtUp(const RevocationSet& set) {
     return testenv::Eventually([&] { return set.CaughtUp(); }, 10s);
   }
@@ -104,9 +114,10 @@ TEST_F(RevocationFeedTest, FollowsNewRevocationsLiveAfterTheReplay) {
 
 TEST_F(RevocationFeedTest, TheReplayDoesNotReadEventsOlderThanItsWindow) {
   auto old_sid = PublishRevocation();
-  // The old event was stored before this instant (same host clock as the server).
-  auto window_start = Clock::now() + 1ms;
-  ASSERT_TRUE(testenv::Eventually([&] { return Clock::now() > window_start + 2ms; }, 1s));
+  // The window starts at the next whole second (the feed rounds its start down to one), after
+  // the old event was stored (same host clock as the server).
+  auto window_start = NextWholeSecond();
+  ASSERT_TRUE(PassedBy(window_start + 2ms));
   auto new_sid = PublishRevocation();
   RevocationFeedOptions options = options_;
   options.window = 10s;
@@ -117,6 +128,23 @@ TEST_F(RevocationFeedTest, TheReplayDoesNotReadEventsOlderThanItsWindow) {
   ASSERT_TRUE(CaughtUp(set));
   EXPECT_TRUE(set.Contains(new_sid, NowMs()));
   EXPECT_FALSE(set.Contains(old_sid, NowMs()));
+  EXPECT_EQ(feed.Received(), 1u);
+}
+
+TEST_F(RevocationFeedTest, AStartInTheFirstTenthOfASecondStillReplaysTheEventsAfterIt) {
+  // nats.c would send a start of S + 0.099 s as S + 0.99 s; the event stored in between is the
+  // one the feed waits for before it is caught up.
+  auto second = NextWholeSecond();
+  ASSERT_TRUE(PassedBy(second + 110ms));
+  auto sid = PublishRevocation();
+  RevocationFeedOptions options = options_;
+  options.window = 10s;
+  options.now = [second] { return second + 99ms + 10s; };
+  RevocationSet set;
+  RevocationFeed feed(*js_, set, options);
+  feed.Start();
+  ASSERT_TRUE(CaughtUp(set));
+  EXPECT_TRUE(set.Contains(sid, NowMs()));
   EXPECT_EQ(feed.Received(), 1u);
 }
 

@@ -21,8 +21,8 @@ namespace platform::auth {
 struct RevocationFeedOptions {
   std::string stream = "TODO";
   std::string subject = "todo.session.revoked";
-  // The replay starts this long before now: older events are not read. It must cover the
-  // access-token lifetime plus kRevocationMargin (RevocationWindow does).
+  // The replay starts this long before now, down to a whole second: older events are not read.
+  // It must cover the access-token lifetime plus kRevocationMargin (RevocationWindow does).
   std::chrono::seconds window{900 + 120};
   std::function<Clock::time_point()> now = [] { return Clock::now(); };
 };
