@@ -94,10 +94,18 @@ void FuzzActivity(fuzz::FuzzInput& input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::FuzzInput input(data, size);
   switch (input.Mode(4)) {
-    case 0: FuzzTaskToken(input); break;
-    case 1: FuzzSignedPosition(input); break;
-    case 2: FuzzTaskPosition(input); break;
-    default: FuzzActivity(input); break;
+    case 0:
+      FuzzTaskToken(input);
+      break;
+    case 1:
+      FuzzSignedPosition(input);
+      break;
+    case 2:
+      FuzzTaskPosition(input);
+      break;
+    default:
+      FuzzActivity(input);
+      break;
   }
   return 0;
 }

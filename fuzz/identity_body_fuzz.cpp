@@ -27,8 +27,8 @@ std::string Body(std::initializer_list<std::pair<std::string_view, std::string_v
 void FuzzRegister(std::string_view body) {
   auto c = ParseRegisterBody(body);
   if (!c) return;
-  auto again = ParseRegisterBody(
-      Body({{"email", c->email}, {"password", c->password}, {"name", c->name}}));
+  auto again =
+      ParseRegisterBody(Body({{"email", c->email}, {"password", c->password}, {"name", c->name}}));
   FUZZ_CHECK(again && again->email == c->email && again->password == c->password &&
              again->name == c->name);
 }
@@ -60,8 +60,7 @@ void FuzzProfile(std::string_view body) {
   w.EndObject();
   auto again = ParseProfileChange(w.Take());
   FUZZ_CHECK(again && again->name == change->name && again->timezone == change->timezone &&
-             again->default_task_ttl_seconds.present ==
-                 change->default_task_ttl_seconds.present &&
+             again->default_task_ttl_seconds.present == change->default_task_ttl_seconds.present &&
              again->default_task_ttl_seconds.value == change->default_task_ttl_seconds.value);
 }
 
@@ -86,12 +85,24 @@ void FuzzDeleteAccount(std::string_view body) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::FuzzInput input(data, size);
   switch (input.Mode(6)) {
-    case 0: FuzzRegister(input.Rest()); break;
-    case 1: FuzzLogin(input.Rest()); break;
-    case 2: FuzzRefreshToken(input.Rest()); break;
-    case 3: FuzzProfile(input.Rest()); break;
-    case 4: FuzzChangePassword(input.Rest()); break;
-    default: FuzzDeleteAccount(input.Rest()); break;
+    case 0:
+      FuzzRegister(input.Rest());
+      break;
+    case 1:
+      FuzzLogin(input.Rest());
+      break;
+    case 2:
+      FuzzRefreshToken(input.Rest());
+      break;
+    case 3:
+      FuzzProfile(input.Rest());
+      break;
+    case 4:
+      FuzzChangePassword(input.Rest());
+      break;
+    default:
+      FuzzDeleteAccount(input.Rest());
+      break;
   }
   return 0;
 }

@@ -49,8 +49,8 @@ Fixture& State() {
     ::unlink(path);
     f->signer.emplace(*f->key, std::string(kIssuer), std::string(kAudience),
                       std::chrono::seconds(900));
-    f->verifier.emplace(std::vector{f->key->Public()}, std::string(kIssuer),
-                        std::string(kAudience), [] { return kNow; });
+    f->verifier.emplace(std::vector{f->key->Public()}, std::string(kIssuer), std::string(kAudience),
+                        [] { return kNow; });
     return f;
   }();
   return *fixture;
@@ -108,9 +108,15 @@ void FuzzJwks(std::string_view document) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::FuzzInput input(data, size);
   switch (input.Mode(3)) {
-    case 0: FuzzToken(input.Rest()); break;
-    case 1: FuzzSignedJson(input); break;
-    default: FuzzJwks(input.Rest()); break;
+    case 0:
+      FuzzToken(input.Rest());
+      break;
+    case 1:
+      FuzzSignedJson(input);
+      break;
+    default:
+      FuzzJwks(input.Rest());
+      break;
   }
   return 0;
 }

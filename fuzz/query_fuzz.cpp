@@ -41,15 +41,15 @@ void FuzzTaskList(fuzz::FuzzInput& input) {
   auto second = RequestFor(input.Rest());
   auto query = tasks::infra::ParseListQuery(first, kOwner, Codec());
   auto params = first.QueryParams();
-  bool has_cursor = std::any_of(params.begin(), params.end(),
-                                [](const auto& p) { return p.first == "cursor"; });
+  bool has_cursor =
+      std::any_of(params.begin(), params.end(), [](const auto& p) { return p.first == "cursor"; });
   if (query && !has_cursor) {
     FUZZ_CHECK(query->owner_id == kOwner);
     FUZZ_CHECK(query->limit >= 1 && query->limit <= 200);
     // The next page: the cursor the handler hands out for this query is accepted by it.
     tasks::app::Cursor cursor{"1767225600000", "0194e0d2-0000-7000-8000-000000000001"};
-    auto next = RequestFor(first.query + "&cursor=" +
-                           Codec().Encode(cursor, tasks::infra::CursorScope(first)));
+    auto next = RequestFor(first.query +
+                           "&cursor=" + Codec().Encode(cursor, tasks::infra::CursorScope(first)));
     auto page = tasks::infra::ParseListQuery(next, kOwner, Codec());
     FUZZ_CHECK(page && page->after && page->after->key == cursor.key &&
                page->after->id == cursor.id);
@@ -79,9 +79,15 @@ void FuzzActivity(std::string_view query) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::FuzzInput input(data, size);
   switch (input.Mode(3)) {
-    case 0: FuzzTaskList(input); break;
-    case 1: FuzzDaily(input.Rest()); break;
-    default: FuzzActivity(input.Rest()); break;
+    case 0:
+      FuzzTaskList(input);
+      break;
+    case 1:
+      FuzzDaily(input.Rest());
+      break;
+    default:
+      FuzzActivity(input.Rest());
+      break;
   }
   return 0;
 }

@@ -127,11 +127,11 @@ void FuzzUpdateItem(std::string_view body) {
   FUZZ_CHECK(base.has_value());
   std::optional<std::string_view> text;
   if (change->text) text = *change->text;
-  auto once = tasks::domain::UpdateChecklistItem(*base, base->checklist[0].id, text, change->done,
-                                                 kNow);
+  auto once =
+      tasks::domain::UpdateChecklistItem(*base, base->checklist[0].id, text, change->done, kNow);
   if (!once) return;
-  auto twice = tasks::domain::UpdateChecklistItem(*once, base->checklist[0].id, text,
-                                                  change->done, kNow);
+  auto twice =
+      tasks::domain::UpdateChecklistItem(*once, base->checklist[0].id, text, change->done, kNow);
   FUZZ_CHECK(twice.has_value());
   twice->version = once->version;
   FUZZ_CHECK(tasks::infra::TaskJson(*twice) == tasks::infra::TaskJson(*once));
@@ -142,10 +142,18 @@ void FuzzUpdateItem(std::string_view body) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::FuzzInput input(data, size);
   switch (input.Mode(4)) {
-    case 0: FuzzCreate(input.Rest()); break;
-    case 1: FuzzPatch(input.Rest()); break;
-    case 2: FuzzAddItem(input.Rest()); break;
-    default: FuzzUpdateItem(input.Rest()); break;
+    case 0:
+      FuzzCreate(input.Rest());
+      break;
+    case 1:
+      FuzzPatch(input.Rest());
+      break;
+    case 2:
+      FuzzAddItem(input.Rest());
+      break;
+    default:
+      FuzzUpdateItem(input.Rest());
+      break;
   }
   return 0;
 }

@@ -18,8 +18,7 @@ namespace progress::infra {
 platform::Result<void> OnlyParameters(const platform::http::Request& request,
                                       std::initializer_list<std::string_view> allowed);
 // The last value given for `name`, if any.
-std::optional<std::string> Parameter(const platform::http::Request& request,
-                                     std::string_view name);
+std::optional<std::string> Parameter(const platform::http::Request& request, std::string_view name);
 // A number above zero in plain digits, else nullopt.
 std::optional<std::int64_t> PositiveNumber(std::string_view text);
 
