@@ -29,15 +29,21 @@ const platform::auth::CursorSigner& Signer() {
   return signer;
 }
 
-// A token from a client, for the scope given (tasks cursors).
+constexpr tasks::app::SortKey kSorts[] = {
+    tasks::app::SortKey::kCreatedAt, tasks::app::SortKey::kUpdatedAt, tasks::app::SortKey::kDueAt,
+    tasks::app::SortKey::kExpiresAt, tasks::app::SortKey::kPriority};
+
+// A token from a client, for the scope given (tasks cursors), read for each sort order.
 void FuzzTaskToken(fuzz::FuzzInput& input) {
   auto token = input.Line();
   auto scope = input.Rest();
-  auto cursor = Codec().Decode(token, scope);
-  if (!cursor) return;
-  FUZZ_CHECK(platform::IsUuid(cursor->id));
-  auto again = Codec().Decode(Codec().Encode(*cursor, scope), scope);
-  FUZZ_CHECK(again && again->key == cursor->key && again->id == cursor->id);
+  for (auto sort : kSorts) {
+    auto cursor = Codec().Decode(token, scope, sort);
+    if (!cursor) continue;
+    FUZZ_CHECK(platform::IsUuid(cursor->id));
+    auto again = Codec().Decode(Codec().Encode(*cursor, scope), scope, sort);
+    FUZZ_CHECK(again && again->key == cursor->key && again->id == cursor->id);
+  }
 }
 
 // Any position and scope: signed, it decodes to itself for that scope only.
@@ -59,16 +65,22 @@ void FuzzTaskPosition(fuzz::FuzzInput& input) {
   tasks::app::Cursor cursor{std::string(input.Line()), std::string(input.Line())};
   auto scope = input.Rest();
   auto token = Codec().Encode(cursor, scope);
-  auto decoded = Codec().Decode(token, scope);
   // The service's ids are UUIDs, and its sort keys short.
   if (!platform::IsUuid(cursor.id) || token.size() > kMaxToken) return;
-  FUZZ_CHECK(decoded && decoded->key == cursor.key && decoded->id == cursor.id);
+  for (auto sort : kSorts) {
+    auto decoded = Codec().Decode(token, scope, sort);
+    if (decoded) FUZZ_CHECK(decoded->key == cursor.key && decoded->id == cursor.id);
+  }
+  // A time in ms is a key of every sort but priority's.
+  if (cursor.key == "1767225600000") {
+    FUZZ_CHECK(Codec().Decode(token, scope, tasks::app::SortKey::kCreatedAt).has_value());
+  }
 }
 
 // The activity feed: a client's query, and the cursor the service hands out for a position.
 void FuzzActivity(fuzz::FuzzInput& input) {
   auto user = input.Line();
-  std::string scope = "activity:" + std::string(user);
+  std::string scope = platform::auth::CursorScopeText("activity", user, {});
   platform::http::Request request;
   request.query = input.Line();
   auto query = progress::infra::ParseActivityQuery(request, Signer(), scope);

@@ -47,14 +47,15 @@ void FuzzTaskList(fuzz::FuzzInput& input) {
     FUZZ_CHECK(query->owner_id == kOwner);
     FUZZ_CHECK(query->limit >= 1 && query->limit <= 200);
     // The next page: the cursor the handler hands out for this query is accepted by it.
-    tasks::app::Cursor cursor{"1767225600000", "0194e0d2-0000-7000-8000-000000000001"};
-    auto next = RequestFor(first.query +
-                           "&cursor=" + Codec().Encode(cursor, tasks::infra::CursorScope(first)));
+    // "2" is a key of every sort: a priority rank, and a time (in ms).
+    tasks::app::Cursor cursor{"2", "0194e0d2-0000-7000-8000-000000000001"};
+    auto next = RequestFor(first.query + "&cursor=" +
+                           Codec().Encode(cursor, tasks::infra::CursorScope(first, kOwner)));
     auto page = tasks::infra::ParseListQuery(next, kOwner, Codec());
     FUZZ_CHECK(page && page->after && page->after->key == cursor.key &&
                page->after->id == cursor.id);
   }
-  if (tasks::infra::CursorScope(first) == tasks::infra::CursorScope(second)) {
+  if (tasks::infra::CursorScope(first, kOwner) == tasks::infra::CursorScope(second, kOwner)) {
     FUZZ_CHECK(Filters(first) == Filters(second));
   }
 }
@@ -70,7 +71,8 @@ void FuzzActivity(std::string_view query) {
   platform::http::Request request;
   request.query = std::string(query);
   static const platform::auth::CursorSigner signer("fuzz-cursor-secret-0123456789abcdef");
-  auto page = progress::infra::ParseActivityQuery(request, signer, "activity:" + kOwner);
+  auto page = progress::infra::ParseActivityQuery(
+      request, signer, platform::auth::CursorScopeText("activity", kOwner, {}));
   if (page) FUZZ_CHECK(page->limit >= 1 && page->limit <= 100);
 }
 

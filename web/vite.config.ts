@@ -1,5 +1,6 @@
 // Builds the app into web/dist: index.html plus content-hashed files under /assets/ (which the
-// gateway may cache for good; index.html it serves with Cache-Control: no-cache).
+// gateway may cache for good; index.html it serves with Cache-Control: no-cache). No source maps:
+// the sources are not published (the gateway also refuses *.map).
 import { defineConfig } from 'vite';
 
 export default defineConfig({
@@ -8,7 +9,7 @@ export default defineConfig({
     outDir: 'dist',
     assetsDir: 'assets',
     target: 'es2022',
-    sourcemap: true,
+    sourcemap: false,
   },
   server: {
     // `npm run dev`: the API comes from a running gateway (TODO_GATEWAY_URL, default :8080).

@@ -14,13 +14,14 @@
 #include "infra/sodium_password_hasher.hpp"
 #include "infra/zoneinfo.hpp"
 #include "platform/auth/jwt.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/config.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
+#include "platform/http/user_rate_limit.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
@@ -65,8 +66,8 @@ int Run(int argc, char** argv) {
   auto& server = settings.server;
   const auto& pg_conninfo = settings.pg_conninfo;
   const auto& key_dir = settings.key_dir;
-  auto access_ttl =
-      config.Integer("TODO_ACCESS_TTL_SECONDS", 900, 60, 3600, "access token lifetime");
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
+  auto access_ttl = revocation_settings.access_ttl.count();
   auto refresh_ttl = config.Integer("TODO_REFRESH_TTL_SECONDS", 30 * 86400, 3600, 365 * 86400,
                                     "refresh token lifetime");
   auto session_max = config.Integer("TODO_SESSION_MAX_SECONDS", 90 * 86400, 3600, 365 * 86400,
@@ -85,6 +86,10 @@ int Run(int argc, char** argv) {
                                                      "failed logins per email / 15 min"));
   limits.per_client = static_cast<int>(config.Integer("TODO_LOGIN_MAX_PER_CLIENT", 100, 1, 1000000,
                                                       "failed logins per address / 15 min"));
+  limits.registrations_per_client = static_cast<int>(
+      config.Integer("TODO_REGISTER_PER_HOUR", 300, 1, 100000000,
+                     "registrations per client address per hour (each costs a hash)"));
+  auto rate = platform::http::ReadUserRateLimitOptions(config);
   config.Finish(argc, argv);
   platform::log::Init("identity");
 
@@ -108,16 +113,17 @@ int Run(int argc, char** argv) {
   platform::auth::TokenSigner signer(std::move(key), settings.jwt_issuer, settings.jwt_audience,
                                      std::chrono::seconds(access_ttl));
   platform::auth::TokenVerifier verifier(public_keys, settings.jwt_issuer, settings.jwt_audience);
-  platform::auth::RevocationList revocation_list(redis);
-  platform::http::AuthGuard guard(verifier, revocation_list);
+  platform::auth::Revocations revocation_list(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(verifier, revocation_list.List());
+  platform::http::UserRateLimit rate_limit(rate);
 
-  infra::PgUserStore store(pool);
+  infra::PgUserStore store(pool, std::chrono::seconds(access_ttl));
   infra::SodiumPasswordHasher hasher(argon, static_cast<int>(hash_workers),
                                      static_cast<int>(hash_queue));
   infra::RedisLoginThrottle throttle(redis, limits);
   infra::JwtSessionTokens tokens(signer, std::chrono::seconds(refresh_ttl),
                                  std::chrono::seconds(session_max));
-  infra::RedisAccessRevocations revocations(revocation_list, std::chrono::seconds(access_ttl));
+  infra::ListAccessRevocations revocations(revocation_list.List());
   infra::SystemEnvironment environment;
   domain::CommonPasswords common(EmbeddedFile("common-passwords.txt"));
   domain::TimezoneCatalog timezones(infra::InstalledTimezones());
@@ -125,9 +131,10 @@ int Run(int argc, char** argv) {
                          revocations, environment, common,   timezones};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
-  infra::AddIdentityRoutes(router, deps, guard, jwks);
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocation_list.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
+  infra::AddIdentityRoutes(router, deps, guard, rate_limit, jwks);
 
   platform::service::Serve("identity", server, std::move(router));
   relay.Stop();

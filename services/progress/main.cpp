@@ -15,12 +15,13 @@
 #include "infra/rest/progress_routes.hpp"
 #include "infra/zone_cache.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
+#include "platform/http/user_rate_limit.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
@@ -56,6 +57,10 @@ int Run(int argc, char** argv) {
   auto key_source = platform::service::ReadKeySource(config);
   auto heartbeat_ms = config.Integer("TODO_STREAM_HEARTBEAT_MS", 15000, 100, 300000,
                                      "how often an idle /v1/stream gets a heartbeat comment");
+  auto stream_quota = config.Integer("TODO_QUOTA_STREAMS", 5, 1, 10000,
+                                     "open GET /v1/stream per user in this process");
+  auto rate = platform::http::ReadUserRateLimitOptions(config);
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
   config.Finish(argc, argv);
   platform::log::Init("progress");
   const auto& pg_conninfo = settings.pg_conninfo;
@@ -82,21 +87,24 @@ int Run(int argc, char** argv) {
   progress::infra::ActivityBell bell(pg_conninfo);
   bell.Start();
 
-  platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(*tokens.verifier, revocations);
+  platform::auth::Revocations revocations(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
+  platform::http::UserRateLimit rate_limit(rate);
   progress::infra::PgProgressStore store(pool);
   progress::infra::ZoneCache zones;
   SystemClock clock;
   progress::app::ProgressDeps deps{store, zones, clock};
   platform::auth::CursorSigner cursors(
       platform::auth::LoadOrCreateSecret(settings.key_dir + "/progress-cursor.key"));
-  progress::infra::ProgressApi api{deps, bell, guard, cursors,
-                                   std::chrono::milliseconds(heartbeat_ms)};
+  progress::infra::StreamSlots streams(static_cast<std::size_t>(stream_quota));
+  progress::infra::ProgressApi api{
+      deps, bell, guard, cursors, std::chrono::milliseconds(heartbeat_ms), streams};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
-  progress::infra::AddProgressRoutes(router, api, guard);
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocations.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
+  progress::infra::AddProgressRoutes(router, api, guard, rate_limit);
 
   platform::service::Serve("progress", settings.server, std::move(router));
   bell.Stop();

@@ -12,18 +12,20 @@
 #include "infra/cursor_codec.hpp"
 #include "infra/expiry_scheduler.hpp"
 #include "infra/idempotency.hpp"
+#include "infra/idempotency_sweeper.hpp"
 #include "infra/pg_task_repository.hpp"
 #include "infra/redis_task_cache.hpp"
 #include "infra/rest/task_routes.hpp"
 #include "infra/user_event_consumer.hpp"
 #include "platform/auth/cursor_signer.hpp"
-#include "platform/auth/revocation.hpp"
+#include "platform/auth/revocations.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/config.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
+#include "platform/http/user_rate_limit.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/migrations.hpp"
 #include "platform/pg/pool.hpp"
@@ -105,6 +107,19 @@ int Run(int argc, char** argv) {
   expiry.max_lead = std::chrono::milliseconds(config.Integer(
       "TODO_EXPIRY_MAX_LEAD_MS", 1000, 0, 60000,
       "longest head start (ms) of the work for an expiry instant, which commits at the instant"));
+  auto task_quota = config.Integer("TODO_QUOTA_TASKS", tasks::infra::kDefaultTaskQuota, 1,
+                                   1000000000, "tasks one user may have (409 beyond it)");
+  auto rate = platform::http::ReadUserRateLimitOptions(config);
+  auto revocation_settings = platform::auth::ReadRevocationSettings(config);
+  auto idempotency_pending = config.Integer(
+      "TODO_IDEMPOTENCY_PENDING_SECONDS", 60, 1, 86400,
+      "how long (s) a running create holds its Idempotency-Key in Redis (409 to a second request)");
+  tasks::infra::SweepOptions sweep;
+  sweep.period = std::chrono::seconds(
+      config.Integer("TODO_IDEMPOTENCY_SWEEP_SECONDS", 60, 1, 86400,
+                     "how often (s) Idempotency-Keys older than 24 h are deleted"));
+  sweep.batch = static_cast<int>(config.Integer("TODO_IDEMPOTENCY_SWEEP_BATCH", 1000, 1, 100000,
+                                                "expired Idempotency-Keys deleted per statement"));
   config.Finish(argc, argv);
   platform::log::Init("tasks");
 
@@ -135,10 +150,13 @@ int Run(int argc, char** argv) {
   tasks::infra::UserEventConsumer users(
       pg_conninfo, **js, [&redis](const std::string& user_id) { ForgetUserCache(redis, user_id); });
   users.Start();
+  tasks::infra::IdempotencyKeySweeper sweeper(pg_conninfo, sweep);
+  sweeper.Start();
 
-  platform::auth::RevocationList revocations(redis);
-  platform::http::AuthGuard guard(*tokens.verifier, revocations);
-  tasks::infra::PgTaskRepository repository(pool);
+  platform::auth::Revocations revocations(**js, redis, revocation_settings);
+  platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
+  platform::http::UserRateLimit rate_limit(rate);
+  tasks::infra::PgTaskRepository repository(pool, {}, task_quota);
   // Hot tasks are also kept in process, coherent through Redis's invalidation announcements.
   tasks::infra::InProcessTaskCache copies;
   platform::redis::InvalidationListener invalidations(
@@ -152,16 +170,18 @@ int Run(int argc, char** argv) {
   app::TaskDeps deps{repository, cache, environment};
   tasks::infra::CursorCodec cursors(
       platform::auth::LoadOrCreateSecret(key_dir + "/tasks-cursor.key"));
-  tasks::infra::IdempotencyStore idempotency(redis);
+  tasks::infra::IdempotencyStore idempotency(redis, std::chrono::seconds(idempotency_pending));
   tasks::infra::TaskApi api{deps, cursors, idempotency, cache};
 
   platform::http::Router router;
-  platform::http::AddOperationalRoutes(router,
-                                       platform::service::ReadinessChecks(pool, redis, **js));
-  tasks::infra::AddTaskRoutes(router, api, guard);
+  auto checks = platform::service::ReadinessChecks(pool, redis, **js);
+  checks.push_back(revocations.Readiness());
+  platform::http::AddOperationalRoutes(router, std::move(checks));
+  tasks::infra::AddTaskRoutes(router, api, guard, rate_limit);
 
   platform::service::Serve("tasks", server, std::move(router));
   invalidations.Stop();
+  sweeper.Stop();
   users.Stop();
   for (auto& scheduler : schedulers) scheduler->Stop();
   relay.Stop();

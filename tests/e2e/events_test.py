@@ -1,6 +1,6 @@
 """End-to-end tests of the identity service's events: what reaches NATS when users change.
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
+Run from the repository's root: /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
 
 Each test subscribes to `todo.user.>` on the stack's NATS (127.0.0.1:$TODO_NATS_PORT) with a
 plain core subscription before it acts, then drives the API through the gateway and waits (with

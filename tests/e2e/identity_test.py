@@ -1,6 +1,6 @@
 """End-to-end tests of the identity service (users and sessions), through the gateway.
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
+Run from the repository's root: /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
 
 Every test registers its own users (unique emails) and depends on no other test.
 
@@ -816,7 +816,8 @@ class HealthTest(unittest.TestCase):
         resp = request("GET", "/readyz", base=IDENTITY)
         self.assertEqual(resp.status, 200, resp)
         self.assertEqual(resp.body, {"status": "ready",
-                                     "checks": {"database": "ok", "cache": "ok", "broker": "ok"}})
+                                     "checks": {"database": "ok", "cache": "ok", "broker": "ok",
+                                                "revocations": "ok"}})
 
     def test_metrics_count_requests_in_prometheus_format(self):
         register_user(base=IDENTITY)

@@ -3,7 +3,7 @@ gateway: the summary, the daily buckets in the user's time zone, the activity fe
 the live stream (Server-Sent Events, Last-Event-ID), the write-to-summary latency, account
 deletion, and the service answering while the tasks and identity services are down.
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
+Run from the repository's root: /usr/bin/python3 -m unittest discover -s tests/e2e -p '*_test.py' -v
 
 The read model is eventually consistent: every check waits (with a deadline, polling) until it
 reflects the writes the test made, never sleeps a fixed time. Each test uses users of its own.

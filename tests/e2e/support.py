@@ -23,7 +23,7 @@ TIMESTAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 UUID7_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PROBLEM_SLUGS = {
     "validation", "unauthorized", "forbidden", "not-found", "conflict", "precondition-failed",
-    "rate-limited", "payload-too-large", "unavailable", "internal",
+    "rate-limited", "payload-too-large", "unavailable", "internal", "unsupported-media-type",
 }
 
 _UNSET = object()

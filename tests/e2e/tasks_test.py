@@ -1,6 +1,6 @@
 """End-to-end tests of the tasks service, through the gateway.
 
-Run: cd /work/main/tests/e2e && /usr/bin/python3 -m unittest tasks_test -v
+Run from the repository's tests/e2e: /usr/bin/python3 -m unittest tasks_test -v
 (TODO_GATEWAY_URL / TODO_IDENTITY_URL name the stack; scripts/test sets them in CI.)
 
 Every test registers its own user(s) and depends on no other test. Nothing waits a fixed time:

@@ -1,4 +1,4 @@
-// The public HTTP API (../shared/API.md) on the same origin: types, requests, problem+json errors.
+// The public HTTP API (docs/api.md) on the same origin: types, requests, problem+json errors.
 // Authorization comes from session.ts through setAuth(), which keeps this module free of state.
 
 export type Status = 'todo' | 'in_progress' | 'done' | 'expired';

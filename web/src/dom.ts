@@ -28,6 +28,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
         Object.assign(el, value);
       } else if (key === 'testid') {
         el.dataset.testid = String(value);
+      } else if (key === 'style') {
+        // Through the CSSOM: the gateway's Content-Security-Policy refuses style attributes.
+        el.style.cssText = String(value);
       } else {
         el.setAttribute(key, value === true ? '' : String(value));
       }

@@ -26,6 +26,11 @@ const CHROMIUM = process.env.TODO_CHROMIUM || '/usr/bin/chromium';
 export const WAIT = 10_000;
 /** How long a whole test may run before it is failed (with its screenshot) (ms). */
 const TEST_TIMEOUT = 90_000;
+/** How a page reports a Content-Security-Policy violation to the console (see newPage). */
+export const CSP_VIOLATION = 'securitypolicyviolation:';
+const POLICY_COMPLAINT = new RegExp(
+  `^${CSP_VIOLATION}|Content Security Policy|Permissions-Policy|Refused to (apply|load|execute|connect|frame)`,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Browser and per-test sessions
@@ -56,6 +61,8 @@ class Session {
     this.contexts = [];
     this.pages = [];
     this.log = [];
+    /** What the browser refused under the gateway's security headers (CSP, Permissions-Policy). */
+    this.policyViolations = [];
   }
 
   /** A fresh browser context (own cookies, storage) with one page, in English, UTC. */
@@ -73,7 +80,17 @@ class Session {
     const tag = `page ${this.pages.length + 1}`;
     this.pages.push(page);
     const note = (line) => this.log.push(`${new Date().toISOString()} [${tag}] ${line}`);
-    page.on('console', (m) => note(`console.${m.type()}: ${m.text()}`));
+    // Every document reports what its Content-Security-Policy refused (the event fires for each
+    // violation); Chromium also logs refusals and header mistakes to the console.
+    await context.addInitScript((marker) => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`${marker} ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    }, CSP_VIOLATION);
+    page.on('console', (m) => {
+      note(`console.${m.type()}: ${m.text()}`);
+      if (POLICY_COMPLAINT.test(m.text())) this.policyViolations.push(`[${tag}] ${m.text()}`);
+    });
     page.on('pageerror', (e) => note(`pageerror: ${e.stack || e.message}`));
     page.on('requestfailed', (r) => {
       // Noted, though some are harmless: the live stream is aborted when a page closes.
@@ -130,6 +147,10 @@ export function webTest(name, fn, { timeout = TEST_TIMEOUT } = {}) {
     });
     try {
       await Promise.race([fn(s), expired]);
+      // The app works under the gateway's headers only if the browser refused nothing it does.
+      if (s.policyViolations.length) {
+        throw new Error(`the browser refused what the page did:\n${s.policyViolations.join('\n')}`);
+      }
     } catch (error) {
       await s.saveFailure(error);
       throw error;

@@ -251,6 +251,46 @@ webTest('load more shows the next page of a long list', async (s) => {
   await more.waitFor({ state: 'hidden' }); // nothing more to load
 });
 
+// The race behind a flaky "load more" on a busy machine: a live update (here: a task completed
+// elsewhere) arrives while "load more" is loading, and the list refresh it starts (after a
+// debounce) must not throw the next page away. The page's clock is driven by the test, so the
+// refresh is due before the next page's answer, which is held until then, is let through.
+webTest('load more keeps its page when a live update refreshes the list meanwhile', async (s) => {
+  const account = await registerUser();
+  const total = 30;
+  const tasks = [];
+  for (let i = 1; i <= total; i++) tasks.push(await createTask(account, { title: `Task number ${i}` }));
+  const page = await s.newPage();
+  const streamOpen = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/stream');
+  await loginUI(page, account);
+  await rowByTitle(page, `Task number ${total}`).waitFor();
+  await streamOpen;
+  const shown = await page.getByTestId('task-row').count();
+  assert.ok(shown < total, `the first page is shorter than the list (${shown} of ${total})`);
+
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let asked;
+  const moreAsked = new Promise((resolve) => { asked = resolve; });
+  await page.route((url) => url.pathname === '/v1/tasks' && url.searchParams.has('cursor'), async (route) => {
+    asked();
+    await held;
+    await route.continue();
+  });
+  await page.clock.install();
+  await page.getByTestId('load-more').click();
+  await moreAsked;
+  const newest = tasks[total - 1]; // newest first: its row is on screen
+  await completeTask(account, newest.id);
+  await waitForDom(page, `${rowSelector(newest.id)} ${tid('task-status')}`, { attr: 'data-status', value: 'done' });
+  await page.clock.runFor(5_000); // the refresh the live update asked for is due now
+  release();
+
+  await waitForDom(page, tid('task-row'), { count: total });
+  await rowByTitle(page, 'Task number 1').waitFor();
+  await page.getByTestId('load-more').waitFor({ state: 'hidden' });
+});
+
 webTest('a 201-character title shows the error next to the title', async (s) => {
   const account = await registerUser();
   const page = await s.newPage();

@@ -20,6 +20,11 @@ ServiceSettings ReadServiceSettings(Config& config, std::string_view service,
   s.server.threads =
       static_cast<int>(config.Integer("TODO_THREADS", 2, 1, 64, "event-loop threads"));
   s.server.access_log = config.Boolean("TODO_ACCESS_LOG", true, "log every request");
+  auto proxies = http::TrustedProxies::Parse(
+      config.String("TODO_TRUSTED_PROXIES", "",
+                    "comma-separated addresses or CIDRs whose X-Forwarded-For names the client"));
+  if (!proxies) throw std::runtime_error(proxies.error().detail);
+  s.server.trusted_proxies = std::move(*proxies);
   s.pg_conninfo = config.String(
       "TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_" + std::string(service),
       "PostgreSQL connection string (libpq format)");

@@ -7,7 +7,10 @@
 namespace platform {
 
 std::optional<TimestampText> FormatTimestampText(Clock::time_point t) {
-  auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
+  return FormatTimestampText(std::chrono::floor<std::chrono::milliseconds>(t));
+}
+
+std::optional<TimestampText> FormatTimestampText(TimePoint ms) {
   auto days = std::chrono::floor<std::chrono::days>(ms);
   std::chrono::year_month_day ymd{days};
   std::chrono::hh_mm_ss hms{ms - days};
@@ -34,8 +37,11 @@ std::optional<TimestampText> FormatTimestampText(Clock::time_point t) {
 }
 
 std::string FormatTimestamp(Clock::time_point t) {
-  if (auto text = FormatTimestampText(t)) return std::string(text->view());
-  auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
+  return FormatTimestamp(std::chrono::floor<std::chrono::milliseconds>(t));
+}
+
+std::string FormatTimestamp(TimePoint ms) {
+  if (auto text = FormatTimestampText(ms)) return std::string(text->view());
   auto days = std::chrono::floor<std::chrono::days>(ms);
   std::chrono::year_month_day ymd{days};
   std::chrono::hh_mm_ss hms{ms - days};
@@ -102,7 +108,21 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
   auto tp = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
             std::chrono::seconds{s} + std::chrono::milliseconds{millis} -
             std::chrono::minutes{offset_minutes};
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(tp);
+  auto parsed = std::chrono::time_point_cast<std::chrono::milliseconds>(tp);
+  if (!InTimeRange(parsed)) return std::nullopt;
+  return parsed;
+}
+
+std::optional<TimePoint> AddSeconds(TimePoint t, std::int64_t seconds) {
+  if (!InTimeRange(t)) return std::nullopt;
+  // Both ends are within 1970..9999, so the room left is far from overflowing, and a
+  // `seconds` beyond it is refused before it is multiplied.
+  auto room_up = (kMaxTime - t).count() / 1000;
+  auto room_down = (t - kMinTime).count() / 1000;
+  if (seconds > room_up || seconds < -room_down) return std::nullopt;
+  auto sum = t + std::chrono::seconds(seconds);
+  if (!InTimeRange(sum)) return std::nullopt;
+  return sum;
 }
 
 std::int64_t UnixSeconds(Clock::time_point t) {

@@ -6,18 +6,22 @@ Async<void> DeleteAccount(IdentityDeps& deps, const Caller& caller, std::string 
   auto found = co_await deps.store.FindById(caller.user_id);
   if (!found) co_return std::unexpected(found.error());
   if (!*found) co_return std::unexpected(platform::Error::NotFound("user not found"));
+  // Failed checks count like failed logins; over the limit the check is refused unhashed.
+  if (auto allowed = co_await deps.throttle.Check((*found)->user.email, caller.client_address);
+      !allowed) {
+    co_return std::unexpected(allowed.error());
+  }
   auto verified = co_await deps.hasher.Verify((*found)->password_hash, password);
   if (!verified) co_return std::unexpected(verified.error());
   if (!*verified) {
+    (void)co_await deps.throttle.RecordFailure((*found)->user.email, caller.client_address);
     co_return std::unexpected(
         platform::Error::Validation("password is incorrect", {{"password", "is incorrect"}}));
   }
   auto revoked = co_await deps.store.Delete(caller.user_id, caller.request_id);
   if (!revoked) co_return std::unexpected(revoked.error());
-  revoked->push_back(caller.session_id);
-  if (auto r = co_await deps.revocations.RevokeSessions(std::move(*revoked)); !r) {
-    co_return std::unexpected(r.error());
-  }
+  // Every live session ended with the account, the caller's included.
+  co_await deps.revocations.RevokeSessions(std::move(*revoked));
   co_return platform::Result<void>{};
 }
 

@@ -4,17 +4,13 @@ namespace identity::app {
 
 Async<void> LogOut(IdentityDeps& deps, const Caller& caller, std::string refresh_token) {
   std::string hash = refresh_token.size() <= 256 ? deps.tokens.HashRefreshToken(refresh_token) : "";
-  auto ended = co_await deps.store.EndSessions(caller.user_id, caller.session_id, hash);
+  // The caller's session ends with the family: its access token (which names the session) is
+  // refused from here on, durably, through the todo.session.revoked event committed with it.
+  auto ended =
+      co_await deps.store.EndSessions(caller.user_id, caller.session_id, hash, caller.request_id);
   if (!ended) co_return std::unexpected(ended.error());
-  std::vector<std::string> families = std::move(*ended);
-  if (!caller.session_id.empty()) families.push_back(caller.session_id);
-  if (auto r = co_await deps.revocations.RevokeToken(caller.token_id, caller.token_expires_at);
-      !r) {
-    co_return std::unexpected(r.error());
-  }
-  if (auto r = co_await deps.revocations.RevokeSessions(std::move(families)); !r) {
-    co_return std::unexpected(r.error());
-  }
+  // Before answering: this process refuses the token at once, the others within a second.
+  co_await deps.revocations.RevokeSessions(std::move(*ended));
   co_return platform::Result<void>{};
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "domain/user.hpp"
+#include "platform/auth/session_revoked.hpp"
 #include "platform/error.hpp"
 #include "platform/json.hpp"
 
@@ -18,6 +19,10 @@ namespace identity::app {
 
 template <typename T>
 using Async = boost::asio::awaitable<platform::Result<T>>;
+
+// A session the store ended, with until when its access tokens must be refused; the store
+// commits a todo.session.revoked event for each in the same transaction.
+using platform::auth::SessionRevocation;
 
 // NewSession: a refresh-token family to open, or to continue on rotation.
 struct NewSession {
@@ -33,6 +38,7 @@ struct RotationOutcome {
   Kind kind = Kind::kUnknown;
   std::string user_id;
   std::string family_id;
+  std::vector<SessionRevocation> ended;  // kReused: the family, when this presentation ended it
 };
 
 // ProfileChange: a JSON merge patch of the profile, already validated.
@@ -56,16 +62,21 @@ class UserStore {
   // before revokes its whole family (reuse detection).
   virtual Async<RotationOutcome> Rotate(std::string presented_hash, NewSession next) = 0;
   // Revokes the caller's family and the family of the presented refresh token (if it is the
-  // user's); returns the revoked family ids.
-  virtual Async<std::vector<std::string>> EndSessions(std::string user_id, std::string family_id,
-                                                      std::string refresh_token_hash) = 0;
+  // user's); returns the sessions it ended.
+  virtual Async<std::vector<SessionRevocation>> EndSessions(std::string user_id,
+                                                            std::string family_id,
+                                                            std::string refresh_token_hash,
+                                                            std::string request_id) = 0;
   virtual Async<domain::User> Update(std::string user_id, ProfileChange change,
                                      std::string request_id) = 0;
-  // Stores the new hash and revokes every family but keep_family; returns the revoked ids.
-  virtual Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string new_hash,
-                                                         std::string keep_family) = 0;
-  // Deletes the user and its sessions; returns the family ids that were still live.
-  virtual Async<std::vector<std::string>> Delete(std::string user_id, std::string request_id) = 0;
+  // Stores the new hash and revokes every family but keep_family; returns the sessions ended.
+  virtual Async<std::vector<SessionRevocation>> ChangePassword(std::string user_id,
+                                                               std::string new_hash,
+                                                               std::string keep_family,
+                                                               std::string request_id) = 0;
+  // Deletes the user and its sessions; returns the sessions that were still live (now ended).
+  virtual Async<std::vector<SessionRevocation>> Delete(std::string user_id,
+                                                       std::string request_id) = 0;
 };
 
 // PasswordHasher: Argon2id, off the event loop, with bounded concurrency (kUnavailable when
@@ -79,13 +90,18 @@ class PasswordHasher {
   virtual Async<bool> VerifyDummy(std::string password) = 0;
 };
 
-// LoginThrottle: failed-login counters per email and per client address.
+// LoginThrottle: bounds the password hashing a client can cause: failed password checks per
+// account (email) and per client address (logins, password changes and account deletions
+// share them), and registrations per client address. Never fails open: it answers only
+// success or kRateLimited, whatever the state of its storage.
 class LoginThrottle {
  public:
   virtual ~LoginThrottle() = default;
   // kRateLimited with Retry-After when either counter is at its limit.
   virtual Async<void> Check(std::string email, std::string client) = 0;
   virtual Async<void> RecordFailure(std::string email, std::string client) = 0;
+  // Counts one registration of the client; kRateLimited with Retry-After beyond the limit.
+  virtual Async<void> AdmitRegistration(std::string client) = 0;
 };
 
 // Tokens: what register, login and refresh hand out.
@@ -108,12 +124,13 @@ class SessionTokens {
   virtual std::chrono::seconds SessionMaxAge() const = 0;
 };
 
-// AccessRevocations: makes access tokens unusable at every service.
+// AccessRevocations: makes the access tokens of ended sessions unusable in this process at once
+// and at the other instances before their events arrive. The store's events are the durable
+// record, so this never fails the request.
 class AccessRevocations {
  public:
   virtual ~AccessRevocations() = default;
-  virtual Async<void> RevokeToken(std::string jti, std::int64_t expires_unix) = 0;
-  virtual Async<void> RevokeSessions(std::vector<std::string> family_ids) = 0;
+  virtual boost::asio::awaitable<void> RevokeSessions(std::vector<SessionRevocation> ended) = 0;
 };
 
 // Clock and id source, injected so use cases are deterministic under test.

@@ -14,12 +14,8 @@ Async<Tokens> RefreshSession(IdentityDeps& deps, std::string refresh_token) {
       co_return deps.tokens.Issue(outcome->user_id, outcome->family_id, std::move(next));
     case RotationOutcome::Kind::kReused:
       // A used token presented again means it was stolen or replayed: the store has revoked
-      // the family; its access tokens go too.
-      {
-        // (a named vector: g++ 12 miscompiles a braced list inside co_await)
-        std::vector<std::string> family{outcome->family_id};
-        (void)co_await deps.revocations.RevokeSessions(std::move(family));
-      }
+      // the family (and committed its event); its access tokens go too.
+      co_await deps.revocations.RevokeSessions(std::move(outcome->ended));
       co_return std::unexpected(invalid);
     case RotationOutcome::Kind::kUnknown:
       break;

@@ -3,6 +3,10 @@
 
 namespace identity::app {
 
+platform::Error EmailTaken() {
+  return platform::Error::Conflict("an account with this email already exists");
+}
+
 Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
   std::vector<platform::FieldError> errors;
   auto email = domain::NormalizeEmail(command.email);
@@ -16,6 +20,15 @@ Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
   if (!errors.empty()) {
     co_return std::unexpected(platform::Error::Validation("registration is not valid", errors));
   }
+  // Each registration costs an Argon2id hash: a client address gets so many per hour.
+  if (auto admitted = co_await deps.throttle.AdmitRegistration(command.client_address); !admitted) {
+    co_return std::unexpected(admitted.error());
+  }
+  // A taken email is answered before any hashing. The 409 itself says the email is taken, so
+  // answering it sooner than a registration reveals nothing more.
+  auto taken = co_await deps.store.FindByEmail(*email);
+  if (!taken) co_return std::unexpected(taken.error());
+  if (*taken) co_return std::unexpected(EmailTaken());
   auto hash = co_await deps.hasher.Hash(command.password);
   if (!hash) co_return std::unexpected(hash.error());
 

@@ -35,10 +35,11 @@ struct Caller {
   std::string token_id;
   std::int64_t token_expires_at = 0;
   std::string request_id;
+  std::string client_address;  // for the throttles of password checks
 };
 
 struct RegisterCommand {
-  std::string email, password, name, request_id;
+  std::string email, password, name, request_id, client_address;
 };
 struct LoginCommand {
   std::string email, password, client_address;
@@ -46,6 +47,9 @@ struct LoginCommand {
 struct ChangePasswordCommand {
   std::string current_password, new_password;
 };
+
+// The conflict a second registration of an email gets (from the use case or the store).
+platform::Error EmailTaken();
 
 Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command);
 Async<AuthResult> LogIn(IdentityDeps& deps, LoginCommand command);

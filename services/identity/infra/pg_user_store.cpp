@@ -1,8 +1,11 @@
 #include "infra/pg_user_store.hpp"
 
+#include "app/use_cases.hpp"
 #include "infra/queries.hpp"
 #include "infra/user_json.hpp"
+#include "platform/auth/session_revoked.hpp"
 #include "platform/bus/outbox.hpp"
+#include "platform/time.hpp"
 #include "platform/uuid.hpp"
 
 // The methods are plain functions returning the pool's awaitable, not coroutines, so their
@@ -17,6 +20,8 @@ using platform::Result;
 namespace {
 
 constexpr std::string_view kSource = "/identity";
+
+using Ended = std::vector<app::SessionRevocation>;
 
 domain::Credentials ReadCredentials(const pg::Rows& rows, int row) {
   domain::Credentials c;
@@ -58,10 +63,25 @@ pg::DbResult<void> InsertSession(pg::Connection& tx, const std::string& user_id,
   return {};
 }
 
-std::vector<std::string> Column(const pg::Rows& rows) {
-  std::vector<std::string> out;
-  for (int i = 0; i < rows.Size(); ++i) out.push_back(rows.Text(i, 0));
-  return out;
+// The sessions a statement has just ended (rows: id, user id, revoked_at in ms), each with its
+// todo.session.revoked event enqueued in the same transaction: no restart or cache loss can
+// forget a revocation that committed.
+pg::DbResult<Ended> PublishEnded(pg::Connection& tx, const pg::Rows& rows,
+                                 std::chrono::seconds access_ttl, const std::string& request_id) {
+  Ended ended;
+  std::vector<platform::bus::EventDraft> drafts;
+  for (int i = 0; i < rows.Size(); ++i) {
+    platform::TimePoint revoked_at{std::chrono::milliseconds(rows.Int(i, 2))};
+    ended.push_back(
+        platform::auth::RevocationOf(rows.Text(i, 0), rows.Text(i, 1), revoked_at, access_ttl));
+    drafts.push_back({std::string(platform::auth::kSessionRevokedType), std::string(kSource),
+                      ended.back().session_id, 1, platform::auth::SessionRevokedData(ended.back()),
+                      request_id});
+  }
+  auto enqueued =
+      platform::bus::EnqueueEvents(tx, drafts, platform::FormatTimestamp(platform::Clock::now()));
+  if (!enqueued) return std::unexpected(enqueued.error());
+  return ended;
 }
 
 }  // namespace
@@ -69,23 +89,23 @@ std::vector<std::string> Column(const pg::Rows& rows) {
 app::Async<domain::User> PgUserStore::Create(domain::User user, std::string password_hash,
                                              app::NewSession session, std::string request_id) {
   auto work = [=](pg::Connection& conn) -> Result<domain::User> {
-    auto result = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<domain::User> {
-      auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
-      if (!rows) return std::unexpected(rows.error());
-      domain::User created = ReadCredentials(*rows, 0).user;
-      if (auto s = InsertSession(tx, created.id, session); !s) return std::unexpected(s.error());
-      if (auto p = Publish(tx, "todo.user.created", created, UserJson(created), request_id); !p) {
-        return std::unexpected(p.error());
-      }
-      return created;
-    });
-    if (!result) {
-      if (result.error().IsUniqueViolation()) {
-        return std::unexpected(Error::Conflict("an account with this email already exists"));
-      }
-      return std::unexpected(Db(result.error()));
-    }
-    return *result;
+    auto result =
+        conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::optional<domain::User>> {
+          auto rows = tx.Execute(q::kInsertUser, {user.id, user.email, user.name, password_hash});
+          if (!rows) return std::unexpected(rows.error());
+          if (rows->Empty()) return std::optional<domain::User>{};  // the email is taken
+          domain::User created = ReadCredentials(*rows, 0).user;
+          if (auto s = InsertSession(tx, created.id, session); !s)
+            return std::unexpected(s.error());
+          if (auto p = Publish(tx, "todo.user.created", created, UserJson(created), request_id);
+              !p) {
+            return std::unexpected(p.error());
+          }
+          return std::optional<domain::User>(std::move(created));
+        });
+    if (!result) return std::unexpected(Db(result.error()));
+    if (!*result) return std::unexpected(app::EmailTaken());
+    return std::move(**result);
   };
   return pool_.Run(std::move(work));
 }
@@ -124,7 +144,7 @@ app::Async<void> PgUserStore::OpenSession(std::string user_id, app::NewSession s
 
 app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
                                                      app::NewSession next) {
-  auto work = [=](pg::Connection& conn) -> Result<app::RotationOutcome> {
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<app::RotationOutcome> {
     auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<app::RotationOutcome> {
       auto rows = tx.Execute(q::kLockRefreshToken, {presented_hash});
       if (!rows) return std::unexpected(rows.error());
@@ -135,9 +155,11 @@ app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
       bool used = rows->Bool(0, 2), revoked = rows->Bool(0, 3), expired = rows->Bool(0, 4);
       if (used || revoked) {
         // Reuse of a rotated token: the whole family goes, whoever holds its newest token.
-        if (auto v = tx.Execute(q::kRevokeFamily, {out.family_id, "refresh-token-reuse"}); !v) {
-          return std::unexpected(v.error());
-        }
+        auto ended = tx.Execute(q::kRevokeFamily, {out.family_id, "refresh-token-reuse"});
+        if (!ended) return std::unexpected(ended.error());
+        auto published = PublishEnded(tx, *ended, ttl, "");
+        if (!published) return std::unexpected(published.error());
+        out.ended = std::move(*published);
         out.kind = app::RotationOutcome::Kind::kReused;
         return out;
       }
@@ -159,13 +181,17 @@ app::Async<app::RotationOutcome> PgUserStore::Rotate(std::string presented_hash,
   return pool_.Run(std::move(work));
 }
 
-app::Async<std::vector<std::string>> PgUserStore::EndSessions(std::string user_id,
-                                                              std::string family_id,
-                                                              std::string refresh_token_hash) {
-  auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
-    auto rows = conn.Execute(q::kEndSessions, {user_id, family_id, refresh_token_hash});
-    if (!rows) return std::unexpected(Db(rows.error()));
-    return Column(*rows);
+app::Async<std::vector<app::SessionRevocation>> PgUserStore::EndSessions(
+    std::string user_id, std::string family_id, std::string refresh_token_hash,
+    std::string request_id) {
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<Ended> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<Ended> {
+      auto rows = tx.Execute(q::kEndSessions, {user_id, family_id, refresh_token_hash});
+      if (!rows) return std::unexpected(rows.error());
+      return PublishEnded(tx, *rows, ttl, request_id);
+    });
+    if (!r) return std::unexpected(Db(r.error()));
+    return *r;
   };
   return pool_.Run(std::move(work));
 }
@@ -196,17 +222,16 @@ app::Async<domain::User> PgUserStore::Update(std::string user_id, app::ProfileCh
   return pool_.Run(std::move(work));
 }
 
-app::Async<std::vector<std::string>> PgUserStore::ChangePassword(std::string user_id,
-                                                                 std::string new_hash,
-                                                                 std::string keep_family) {
-  auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
-    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::vector<std::string>> {
+app::Async<std::vector<app::SessionRevocation>> PgUserStore::ChangePassword(
+    std::string user_id, std::string new_hash, std::string keep_family, std::string request_id) {
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<Ended> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<Ended> {
       if (auto u = tx.Execute(q::kUpdatePassword, {user_id, new_hash}); !u) {
         return std::unexpected(u.error());
       }
       auto rows = tx.Execute(q::kRevokeOtherFamilies, {user_id, keep_family});
       if (!rows) return std::unexpected(rows.error());
-      return Column(*rows);
+      return PublishEnded(tx, *rows, ttl, request_id);
     });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;
@@ -214,15 +239,20 @@ app::Async<std::vector<std::string>> PgUserStore::ChangePassword(std::string use
   return pool_.Run(std::move(work));
 }
 
-app::Async<std::vector<std::string>> PgUserStore::Delete(std::string user_id,
-                                                         std::string request_id) {
-  auto work = [=](pg::Connection& conn) -> Result<std::vector<std::string>> {
-    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<std::vector<std::string>> {
+app::Async<std::vector<app::SessionRevocation>> PgUserStore::Delete(std::string user_id,
+                                                                    std::string request_id) {
+  auto work = [=, ttl = access_ttl_](pg::Connection& conn) -> Result<Ended> {
+    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<Ended> {
+      // Locked first, so a login that is opening a session now either commits before the
+      // families are read (and its session is ended here) or fails for want of the user.
+      if (auto locked = tx.Execute(q::kLockUser, {user_id}); !locked) {
+        return std::unexpected(locked.error());
+      }
       auto live = tx.Execute(q::kLiveFamilies, {user_id});
       if (!live) return std::unexpected(live.error());
       auto deleted = tx.Execute(q::kDeleteUser, {user_id});
       if (!deleted) return std::unexpected(deleted.error());
-      if (deleted->Empty()) return std::vector<std::string>{};
+      if (deleted->Empty()) return Ended{};
       domain::User gone;
       gone.id = user_id;
       gone.version = deleted->Int(0, 0) + 1;
@@ -234,7 +264,7 @@ app::Async<std::vector<std::string>> PgUserStore::Delete(std::string user_id,
       if (auto p = Publish(tx, "todo.user.deleted", gone, w.Take(), request_id); !p) {
         return std::unexpected(p.error());
       }
-      return Column(*live);
+      return PublishEnded(tx, *live, ttl, request_id);
     });
     if (!r) return std::unexpected(Db(r.error()));
     return *r;

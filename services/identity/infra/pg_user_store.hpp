@@ -6,10 +6,12 @@
 
 namespace identity::infra {
 
-// PgUserStore: runs every statement on the pool's workers, never on the event loop.
+// PgUserStore: runs every statement on the pool's workers, never on the event loop. An ended
+// session's event says until when its access tokens (living `access_ttl`) must be refused.
 class PgUserStore : public app::UserStore {
  public:
-  explicit PgUserStore(platform::pg::Pool& pool) : pool_(pool) {}
+  PgUserStore(platform::pg::Pool& pool, std::chrono::seconds access_ttl)
+      : pool_(pool), access_ttl_(access_ttl) {}
 
   app::Async<domain::User> Create(domain::User user, std::string password_hash,
                                   app::NewSession session, std::string request_id) override;
@@ -18,16 +20,22 @@ class PgUserStore : public app::UserStore {
   app::Async<void> OpenSession(std::string user_id, app::NewSession session) override;
   app::Async<app::RotationOutcome> Rotate(std::string presented_hash,
                                           app::NewSession next) override;
-  app::Async<std::vector<std::string>> EndSessions(std::string user_id, std::string family_id,
-                                                   std::string refresh_token_hash) override;
+  app::Async<std::vector<app::SessionRevocation>> EndSessions(std::string user_id,
+                                                              std::string family_id,
+                                                              std::string refresh_token_hash,
+                                                              std::string request_id) override;
   app::Async<domain::User> Update(std::string user_id, app::ProfileChange change,
                                   std::string request_id) override;
-  app::Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string new_hash,
-                                                      std::string keep_family) override;
-  app::Async<std::vector<std::string>> Delete(std::string user_id, std::string request_id) override;
+  app::Async<std::vector<app::SessionRevocation>> ChangePassword(std::string user_id,
+                                                                 std::string new_hash,
+                                                                 std::string keep_family,
+                                                                 std::string request_id) override;
+  app::Async<std::vector<app::SessionRevocation>> Delete(std::string user_id,
+                                                         std::string request_id) override;
 
  private:
   platform::pg::Pool& pool_;
+  std::chrono::seconds access_ttl_;
 };
 
 }  // namespace identity::infra

@@ -17,7 +17,10 @@ using platform::pg::Query;
 inline constexpr Query kInsertUser{
     "identity_insert_user",
     "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, now(), now()) RETURNING " IDENTITY_USER_COLUMNS};
+    // A taken email inserts nothing (no row back) instead of raising a unique violation,
+    // whose DETAIL line would write the email into PostgreSQL's log.
+    "VALUES ($1, $2, $3, $4, now(), now()) ON CONFLICT DO NOTHING "
+    "RETURNING " IDENTITY_USER_COLUMNS};
 inline constexpr Query kUserByEmail{"identity_user_by_email",
                                     "SELECT " IDENTITY_USER_COLUMNS " FROM users WHERE email = $1"};
 inline constexpr Query kUserById{"identity_user_by_id",
@@ -32,6 +35,8 @@ inline constexpr Query kUpdatePassword{
     // updated_at stays: it belongs to the public state, which a password change does not touch
     // (and which only changes together with a todo.user.updated event).
     "UPDATE users SET password_hash = $2 WHERE id = $1"};
+inline constexpr Query kLockUser{"identity_lock_user",
+                                 "SELECT 1 FROM users WHERE id = $1 FOR UPDATE"};
 inline constexpr Query kDeleteUser{"identity_delete_user",
                                    "DELETE FROM users WHERE id = $1 RETURNING version"};
 
@@ -53,22 +58,33 @@ inline constexpr Query kLockRefreshToken{
 inline constexpr Query kMarkRefreshTokenUsed{
     "identity_mark_refresh_token_used",
     "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1"};
+// Every statement that ends sessions returns them in the order ReadEndedSessions expects, so
+// that each one's todo.session.revoked event is committed with it.
+#define IDENTITY_ENDED_SESSION_COLUMNS \
+  "id::text, user_id::text, (extract(epoch FROM revoked_at) * 1000)::bigint"
+
 inline constexpr Query kRevokeFamily{
     "identity_revoke_family",
     "UPDATE session_families SET revoked_at = now(), revoked_reason = $2 "
-    "WHERE id = $1 AND revoked_at IS NULL"};
+    "WHERE id = $1 AND revoked_at IS NULL RETURNING " IDENTITY_ENDED_SESSION_COLUMNS};
 inline constexpr Query kEndSessions{
     "identity_end_sessions",
     "UPDATE session_families SET revoked_at = now(), revoked_reason = 'logout' "
     "WHERE user_id = $1 AND revoked_at IS NULL AND (id::text = $2 OR id = "
-    "(SELECT family_id FROM refresh_tokens WHERE token_hash = $3)) RETURNING id::text"};
+    "(SELECT family_id FROM refresh_tokens WHERE token_hash = $3)) "
+    "RETURNING " IDENTITY_ENDED_SESSION_COLUMNS};
 inline constexpr Query kRevokeOtherFamilies{
     "identity_revoke_other_families",
     "UPDATE session_families SET revoked_at = now(), revoked_reason = 'password-change' "
-    "WHERE user_id = $1 AND revoked_at IS NULL AND id::text <> $2 RETURNING id::text"};
+    "WHERE user_id = $1 AND revoked_at IS NULL AND id::text <> $2 "
+    "RETURNING " IDENTITY_ENDED_SESSION_COLUMNS};
+// The account's deletion ends them (the rows go with the user), at the transaction's now().
 inline constexpr Query kLiveFamilies{
     "identity_live_families",
-    "SELECT id::text FROM session_families WHERE user_id = $1 AND revoked_at IS NULL"};
+    "SELECT id::text, user_id::text, (extract(epoch FROM now()) * 1000)::bigint "
+    "FROM session_families WHERE user_id = $1 AND revoked_at IS NULL"};
+
+#undef IDENTITY_ENDED_SESSION_COLUMNS
 
 #undef IDENTITY_USER_COLUMNS
 

@@ -18,12 +18,9 @@ app::Tokens JwtSessionTokens::Issue(const std::string& user_id, const std::strin
   return app::Tokens{signer_.Sign(claims), std::move(refresh_token), signer_.Ttl().count()};
 }
 
-app::Async<void> RedisAccessRevocations::RevokeToken(std::string jti, std::int64_t expires_unix) {
-  co_return co_await list_.RevokeToken(std::move(jti), expires_unix);
-}
-
-app::Async<void> RedisAccessRevocations::RevokeSessions(std::vector<std::string> family_ids) {
-  co_return co_await list_.RevokeSessions(std::move(family_ids), access_ttl_);
+boost::asio::awaitable<void> ListAccessRevocations::RevokeSessions(
+    std::vector<app::SessionRevocation> ended) {
+  co_await list_.RevokeSessions(std::move(ended));
 }
 
 std::string SystemEnvironment::NewId() { return platform::NewUuidV7(); }

@@ -1,6 +1,6 @@
 #pragma once
-// JwtSessionTokens: EdDSA access tokens and opaque refresh tokens; RedisAccessRevocations:
-// the shared denylist; SystemEnvironment: real clock and UUIDv7 ids.
+// JwtSessionTokens: EdDSA access tokens and opaque refresh tokens; ListAccessRevocations: the
+// revocation list every service consults; SystemEnvironment: real clock and UUIDv7 ids.
 
 #include "app/ports.hpp"
 #include "platform/auth/jwt.hpp"
@@ -28,17 +28,15 @@ class JwtSessionTokens : public app::SessionTokens {
   std::chrono::seconds session_max_age_;
 };
 
-// RedisAccessRevocations: the AccessRevocations port on the platform's RevocationList.
-class RedisAccessRevocations : public app::AccessRevocations {
+// ListAccessRevocations: the AccessRevocations port on the platform's RevocationList (this
+// process's set at once, Redis for the other instances).
+class ListAccessRevocations : public app::AccessRevocations {
  public:
-  RedisAccessRevocations(platform::auth::RevocationList& list, std::chrono::seconds access_ttl)
-      : list_(list), access_ttl_(access_ttl) {}
-  app::Async<void> RevokeToken(std::string jti, std::int64_t expires_unix) override;
-  app::Async<void> RevokeSessions(std::vector<std::string> family_ids) override;
+  explicit ListAccessRevocations(platform::auth::RevocationList& list) : list_(list) {}
+  boost::asio::awaitable<void> RevokeSessions(std::vector<app::SessionRevocation> ended) override;
 
  private:
   platform::auth::RevocationList& list_;
-  std::chrono::seconds access_ttl_;
 };
 
 // SystemEnvironment: UUIDv7 ids and the system clock.

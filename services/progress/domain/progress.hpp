@@ -73,7 +73,7 @@ struct StatusCounts {
 // done / total, 0 when there are no tasks; rounded to 4 decimals.
 double CompletionRate(const StatusCounts& counts);
 
-// Query limits (API.md is silent; documented in the README): days 1..365 (default 30),
+// Query limits (documented in docs/api.md): days 1..365 (default 30),
 // activity limit 1..100 (default 20). A missing value gives the default; anything else that is
 // not a whole number in range is a validation error naming the parameter.
 std::expected<int, platform::Error> ParseDays(std::optional<std::string_view> text);

@@ -2,7 +2,10 @@
 
 namespace tasks::app {
 
-Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft draft) {
+namespace {
+
+// The task a draft makes for its owner now, checked by the domain rules.
+Async<domain::Task> BuildTask(TaskDeps& deps, const Actor& actor, const domain::TaskDraft& draft) {
   auto settings = co_await deps.repository.Settings(actor.user_id);
   if (!settings) co_return std::unexpected(settings.error());
   domain::CreateContext context;
@@ -14,13 +17,53 @@ Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft dr
   for (std::size_t i = 0; i < items && i <= domain::kMaxChecklistItems; ++i) {
     context.checklist_ids.push_back(deps.env.NewId());
   }
-  auto task = domain::CreateTask(draft, context);
+  co_return domain::CreateTask(draft, context);
+}
+
+// After a create committed: the cache learns the task and that the owner's lists changed.
+boost::asio::awaitable<void> Cache(TaskDeps& deps, const domain::Task& task) {
+  domain::Task copy = task;
+  (void)co_await deps.cache.Put(std::move(copy));
+  std::string owner = task.owner_id;
+  (void)co_await deps.cache.BumpLists(std::move(owner));
+}
+
+// A refusal that a retry may meet although the first create under its key passed (an
+// expires_at that has passed since, a quota filled since): the key's record still answers.
+bool RefusedByRules(const platform::Error& error) {
+  return error.kind != platform::ErrorKind::kUnavailable &&
+         error.kind != platform::ErrorKind::kInternal;
+}
+
+}  // namespace
+
+Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft draft) {
+  auto task = co_await BuildTask(deps, actor, draft);
   if (!task) co_return std::unexpected(task.error());
   auto stored = co_await deps.repository.Insert(*task, actor.request_id);
   if (!stored) co_return std::unexpected(stored.error());
-  (void)co_await deps.cache.Put(*task);
-  (void)co_await deps.cache.BumpLists(actor.user_id);
+  co_await Cache(deps, *task);
   co_return std::move(*task);
+}
+
+Async<CreateOutcome> CreateTaskOnce(TaskDeps& deps, Actor actor, domain::TaskDraft draft,
+                                    IdempotencyKey key) {
+  auto task = co_await BuildTask(deps, actor, draft);
+  if (!task) {
+    if (!RefusedByRules(task.error())) co_return std::unexpected(task.error());
+    // Only on this failure path: a successful create pays no extra round trip for the key.
+    auto first = co_await deps.repository.FindFirstResponse(actor.user_id, key);
+    if (first && *first) co_return CreateOutcome{std::move(**first)};
+    if (!first && first.error().kind == platform::ErrorKind::kUnprocessable) {
+      co_return std::unexpected(first.error());
+    }
+    co_return std::unexpected(task.error());
+  }
+  auto first = co_await deps.repository.InsertOnce(*task, actor.request_id, key);
+  if (!first) co_return std::unexpected(first.error());
+  if (*first) co_return CreateOutcome{std::move(**first)};
+  co_await Cache(deps, *task);
+  co_return CreateOutcome{std::move(*task)};
 }
 
 }  // namespace tasks::app

@@ -53,11 +53,35 @@ struct OwnerSettings {
   std::optional<std::int64_t> default_task_ttl_seconds;
 };
 
+// IdempotencyKey: a create's Idempotency-Key (each user has keys of their own) and the SHA-256
+// of the body it came with.
+struct IdempotencyKey {
+  std::string key;
+  std::string body_hash;
+};
+
+// FirstResponse: what the first create under a key answered, kept verbatim: a retry gets it
+// again even after the task was changed or deleted.
+struct FirstResponse {
+  std::string task_id;
+  std::int64_t task_version = 1;
+  std::string body;  // the 201's JSON
+};
+
 // TaskRepository: tasks, each change committed with its todo.task.* event.
 class TaskRepository {
  public:
   virtual ~TaskRepository() = default;
   virtual Async<void> Insert(domain::Task task, std::string request_id) = 0;
+  // Insert, unless the owner used `key` in the last 24 h: then nothing is written and the first
+  // response comes back (kUnprocessable when it came with another body). The key is stored in
+  // the task's transaction, so it is exactly as durable as the task.
+  virtual Async<std::optional<FirstResponse>> InsertOnce(domain::Task task, std::string request_id,
+                                                         IdempotencyKey key) = 0;
+  // The first response under a key (nullopt: unused in the last 24 h; kUnprocessable: used
+  // with another body).
+  virtual Async<std::optional<FirstResponse>> FindFirstResponse(std::string owner_id,
+                                                                IdempotencyKey key) = 0;
   // Only the owner's task: another user's id is simply not found.
   virtual Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) = 0;
   virtual Async<Page> List(ListQuery query) = 0;

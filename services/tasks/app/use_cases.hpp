@@ -5,6 +5,7 @@
 // lambdas and never pass temporaries of class type inside co_await; they copy to locals first.
 
 #include <functional>
+#include <variant>
 
 #include "app/ports.hpp"
 
@@ -27,6 +28,13 @@ struct Actor {
 using Mutation = std::function<platform::Result<domain::Task>(domain::Task, domain::Time)>;
 
 Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft draft);
+// CreateOutcome: the task a keyed create made, or the first response of an earlier create under
+// the same key.
+using CreateOutcome = std::variant<domain::Task, FirstResponse>;
+// A create under an Idempotency-Key: at most one task per (user, key) in 24 h, whatever retries,
+// replicas or a lost cache do; the same key with another body is kUnprocessable.
+Async<CreateOutcome> CreateTaskOnce(TaskDeps& deps, Actor actor, domain::TaskDraft draft,
+                                    IdempotencyKey key);
 Async<domain::Task> GetTask(TaskDeps& deps, Actor actor, std::string id);
 Async<Page> ListTasks(TaskDeps& deps, ListQuery query);
 Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,

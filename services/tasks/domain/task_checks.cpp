@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "domain/text.hpp"
+#include "platform/time.hpp"
 
 namespace tasks::domain::detail {
 namespace {
@@ -116,7 +117,9 @@ std::optional<Time> CheckTtl(std::int64_t seconds, Time now, FieldErrors& errors
                                   std::to_string(kMaxTtlSeconds) + " seconds (366 days)");
     return std::nullopt;
   }
-  return now + std::chrono::seconds(seconds);
+  auto expires_at = platform::AddSeconds(now, seconds);
+  if (!expires_at) errors.Add("ttl_seconds", "must not reach past the year 9999");
+  return expires_at;
 }
 
 std::optional<Time> CheckExpiresAt(Time expires_at, Time now, FieldErrors& errors) {

@@ -3,6 +3,7 @@
 
 #include "domain/task.hpp"
 #include "domain/task_checks.hpp"
+#include "platform/time.hpp"
 
 namespace tasks::domain {
 namespace {
@@ -69,8 +70,10 @@ platform::Result<Task> CreateTask(const TaskDraft& draft, const CreateContext& c
   } else if (draft.ttl_seconds) {
     task.expires_at = detail::CheckTtl(*draft.ttl_seconds, now, errors);
   } else if (context.default_ttl_seconds && *context.default_ttl_seconds > 0) {
-    // The identity service bounds the default; a non-positive one means "no default".
-    task.expires_at = now + std::chrono::seconds(*context.default_ttl_seconds);
+    // The identity service bounds the default; a non-positive one means "no default". It
+    // arrives by event, so it is bounded here too, and a sum past the year 9999 is clamped.
+    auto ttl = std::min(*context.default_ttl_seconds, kMaxTtlSeconds);
+    task.expires_at = platform::AddSeconds(now, ttl).value_or(platform::kMaxTime);
   }
   if (draft.on_expire) {
     if (auto on_expire = detail::CheckOnExpire(*draft.on_expire, errors)) {

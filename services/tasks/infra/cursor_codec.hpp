@@ -14,9 +14,12 @@ namespace tasks::infra {
 class CursorCodec {
  public:
   explicit CursorCodec(std::string key) : signer_(std::move(key)) {}
-  // `scope` names what the cursor is valid for (sort order and filters).
+  // `scope` names what the cursor is valid for (the user, sort order and filters).
   std::string Encode(const app::Cursor& cursor, std::string_view scope) const;
-  platform::Result<app::Cursor> Decode(std::string_view token, std::string_view scope) const;
+  // The position, checked to be a key of `sort`'s type and range (it goes to SQL as such);
+  // Error::Validation on field "cursor" for anything else.
+  platform::Result<app::Cursor> Decode(std::string_view token, std::string_view scope,
+                                       app::SortKey sort) const;
 
  private:
   platform::auth::CursorSigner signer_;

@@ -8,7 +8,9 @@
 namespace tasks::infra {
 namespace {
 
-constexpr int kTtlSeconds = 24 * 3600;
+constexpr std::size_t kMaxKeyLength = 255;
+
+std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()); }
 
 std::string Key(const std::string& user_id, const std::string& key) {
   return "idem:" + user_id + ":" + key;
@@ -27,12 +29,33 @@ std::string Pending(const std::string& hash) {
 
 std::string BodyHash(std::string_view body) { return platform::Sha256Hex(body); }
 
+platform::Result<void> CheckIdempotencyKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKeyLength) {
+    return std::unexpected(
+        platform::Error::InvalidField("Idempotency-Key", "must be 1 to 255 characters"));
+  }
+  for (char c : key) {
+    if (c < 0x20 || c > 0x7e) {
+      return std::unexpected(platform::Error::InvalidField(
+          "Idempotency-Key", "must be printable ASCII characters only"));
+    }
+  }
+  return {};
+}
+
+platform::Error KeyInProgress() {
+  return platform::Error::Conflict("a request with this Idempotency-Key is still being processed");
+}
+
+platform::Error KeyReusedWithAnotherBody() {
+  return platform::Error::Unprocessable("this Idempotency-Key was used with a different body");
+}
+
 boost::asio::awaitable<IdempotencyStore::Claim> IdempotencyStore::Begin(std::string user_id,
                                                                         std::string key,
                                                                         std::string body_hash) {
   std::vector<platform::redis::Command> commands;
-  commands.push_back(
-      {"SET", Key(user_id, key), Pending(body_hash), "NX", "EX", std::to_string(kTtlSeconds)});
+  commands.push_back({"SET", Key(user_id, key), Pending(body_hash), "NX", "EX", Seconds(pending_)});
   commands.push_back({"GET", Key(user_id, key)});
   auto replies = co_await redis_.Execute(std::move(commands));
   Claim claim;
@@ -80,7 +103,9 @@ boost::asio::awaitable<void> IdempotencyStore::Finish(std::string user_id, std::
   w.EndObject();
   w.EndObject();
   std::vector<platform::redis::Command> commands;
-  commands.push_back({"SET", Key(user_id, key), w.Take(), "EX", std::to_string(kTtlSeconds)});
+  commands.push_back(
+      {"SET", Key(user_id, key), w.Take(), "EX",
+       Seconds(std::chrono::duration_cast<std::chrono::seconds>(kIdempotencyKeyLifetime))});
   (void)co_await redis_.Execute(std::move(commands));
 }
 

@@ -2,6 +2,13 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "infra/idempotency.hpp"
 #include "infra/task_json.hpp"
 #include "infra/task_queries.hpp"
 #include "platform/bus/outbox.hpp"
@@ -84,6 +91,87 @@ const pg::Query& ListStatement(app::SortKey key, bool descending) {
   return q::kListCreatedDesc;
 }
 
+// A row of kFindKeys as what a retry with `body_hash` gets.
+Result<app::FirstResponse> FirstResponseOf(const pg::Rows& rows, int row,
+                                           const std::string& body_hash) {
+  if (rows.Text(row, 2) != body_hash) return std::unexpected(KeyReusedWithAnotherBody());
+  return app::FirstResponse{rows.Text(row, 3), rows.Int(row, 4), rows.Text(row, 5)};
+}
+
+std::string OwnerAndKey(const std::string& owner_id, const std::string& key) {
+  return owner_id + '\n' + key;  // a key is printable ASCII: no newline
+}
+
+// Takes the Idempotency-Keys of a group's keyed creates (one statement, only when the group has
+// any). Returns the creates that insert, in group order: those without a key and those whose key
+// this transaction took. Each other one learns what its key holds (NewTask::taken).
+pg::DbResult<std::vector<const NewTask*>> ClaimKeys(pg::Connection& tx,
+                                                    std::span<const NewTask> created) {
+  std::vector<const NewTask*> keyed;
+  for (const auto& item : created) {
+    if (item.taken) item.taken->reset();  // a group that failed is retried item by item
+    if (item.key) keyed.push_back(&item);
+  }
+  std::vector<const NewTask*> inserting;
+  if (keyed.empty()) {
+    for (const auto& item : created) inserting.push_back(&item);
+    return inserting;
+  }
+  // One row per (owner, key): a second create under a key in the same group finds the first's
+  // row. Sorted, so that groups racing for the same keys lock them in one order (no deadlock).
+  auto by_key = [](const NewTask* a, const NewTask* b) {
+    return std::tie(a->task.owner_id, a->key->key) < std::tie(b->task.owner_id, b->key->key);
+  };
+  std::stable_sort(keyed.begin(), keyed.end(), by_key);
+  std::vector<std::vector<pg::Param>> columns(6);
+  for (std::size_t i = 0; i < keyed.size(); ++i) {
+    if (i > 0 && !by_key(keyed[i - 1], keyed[i])) continue;
+    const NewTask& item = *keyed[i];
+    columns[0].emplace_back(item.task.owner_id);
+    columns[1].emplace_back(item.key->key);
+    columns[2].emplace_back(item.key->body_hash);
+    columns[3].emplace_back(item.task.id);
+    columns[4].emplace_back(std::to_string(item.task.version));
+    columns[5].emplace_back(TaskJson(item.task));  // what the route answers for a new task
+  }
+  pg::Params arrays;
+  for (const auto& column : columns) arrays.emplace_back(pg::NullableArrayLiteral(column));
+  auto claimed = tx.Execute(q::kClaimKeys, arrays);
+  if (!claimed) return std::unexpected(claimed.error());
+  std::unordered_set<std::string> took;
+  for (int i = 0; i < claimed->Size(); ++i) took.insert(claimed->Text(i, 0));
+  std::vector<const NewTask*> refused;
+  for (const auto& item : created) {
+    if (!item.key || took.contains(item.task.id)) {
+      inserting.push_back(&item);
+    } else {
+      refused.push_back(&item);
+    }
+  }
+  if (refused.empty()) return inserting;
+  std::vector<std::string> owners, keys;
+  for (const NewTask* item : refused) {
+    owners.push_back(item->task.owner_id);
+    keys.push_back(item->key->key);
+  }
+  auto rows = tx.Execute(q::kFindKeys, {pg::ArrayLiteral(owners), pg::ArrayLiteral(keys)});
+  if (!rows) return std::unexpected(rows.error());
+  std::map<std::string, int> row_of;
+  for (int i = 0; i < rows->Size(); ++i)
+    row_of[OwnerAndKey(rows->Text(i, 0), rows->Text(i, 1))] = i;
+  for (const NewTask* item : refused) {
+    auto found = row_of.find(OwnerAndKey(item->task.owner_id, item->key->key));
+    if (found == row_of.end()) {
+      // Only if the row went between the two statements (its owner was erased): answered as a
+      // request still running, which a retry resolves.
+      *item->taken = std::unexpected(KeyInProgress());
+    } else {
+      *item->taken = FirstResponseOf(*rows, found->second, item->key->body_hash);
+    }
+  }
+  return inserting;
+}
+
 }  // namespace
 
 domain::Task ReadTask(const pg::Rows& rows, int row) {
@@ -122,21 +210,81 @@ domain::Task ReadTask(const pg::Rows& rows, int row) {
   return t;
 }
 
-PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_options)
-    : pool_(pool), creates_(pool, &InsertTasks, group_options) {}
+PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_options,
+                                   std::int64_t task_quota)
+    : pool_(pool),
+      task_quota_(task_quota),
+      creates_(
+          pool,
+          [task_quota](pg::Connection& tx, std::span<const NewTask> created) {
+            return InsertTasks(tx, created, task_quota);
+          },
+          group_options) {}
 
-pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created) {
+namespace {
+
+// Leaves out the creates that would take their owner beyond the quota (in submission order,
+// so the earlier creates of a group win) and marks them over_quota; a left-out create gives
+// back the Idempotency-Key it claimed, so that no key answers for a task that was never made.
+pg::DbResult<std::vector<const NewTask*>> LeaveOutOverQuota(pg::Connection& tx,
+                                                            std::vector<const NewTask*> inserting,
+                                                            std::int64_t quota) {
+  if (inserting.empty()) return inserting;
+  std::vector<std::string> owners;
+  owners.reserve(inserting.size());
+  for (const NewTask* c : inserting) owners.push_back(c->task.owner_id);
+  auto rows = tx.Execute(q::kLockTaskCounts, {pg::ArrayLiteral(owners)});
+  if (!rows) return std::unexpected(rows.error());
+  std::unordered_map<std::string, std::int64_t> counts;
+  for (int i = 0; i < rows->Size(); ++i) counts[rows->Text(i, 0)] = rows->Int(i, 1);
+  std::vector<const NewTask*> within;
+  std::vector<std::string> released_owners, released_keys;
+  for (const NewTask* c : inserting) {
+    auto& count = counts[c->task.owner_id];
+    bool over = count >= quota;
+    c->over_quota->store(over);
+    if (!over) {
+      ++count;
+      within.push_back(c);
+    } else if (c->key) {
+      released_owners.push_back(c->task.owner_id);
+      released_keys.push_back(c->key->key);
+    }
+  }
+  if (!released_keys.empty()) {
+    auto released = tx.Execute(q::kReleaseKeys, {pg::ArrayLiteral(released_owners),
+                                                 pg::ArrayLiteral(released_keys)});
+    if (!released) return std::unexpected(released.error());
+  }
+  return within;
+}
+
+Error QuotaReached(std::int64_t quota) {
+  return Error::Conflict("task quota of " + std::to_string(quota) +
+                         " reached; delete tasks to create more");
+}
+
+}  // namespace
+
+pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created,
+                               std::int64_t task_quota) {
   if (created.empty()) return {};
+  auto claimed = ClaimKeys(tx, created);
+  if (!claimed) return std::unexpected(claimed.error());
+  auto inserting = LeaveOutOverQuota(tx, std::move(*claimed), task_quota);
+  if (!inserting) return std::unexpected(inserting.error());
+  if (inserting->empty()) return {};
   // Transposed: one array per column.
   std::vector<std::vector<pg::Param>> columns;
   std::vector<platform::bus::EventDraft> events;
-  events.reserve(created.size());
-  for (const auto& [task, request_id] : created) {
+  events.reserve(inserting->size());
+  for (const NewTask* item : *inserting) {
+    const auto& task = item->task;
     auto row = WriteParams(task);
     if (columns.empty()) columns.resize(row.size());
     for (std::size_t c = 0; c < row.size(); ++c) columns[c].push_back(std::move(row[c]));
     events.push_back({"todo.task.created", std::string(kSource), task.id, task.version,
-                      TaskEventJson(task), request_id});
+                      TaskEventJson(task), item->request_id});
   }
   pg::Params arrays;
   arrays.reserve(columns.size());
@@ -147,7 +295,39 @@ pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> crea
 }
 
 app::Async<void> PgTaskRepository::Insert(domain::Task task, std::string request_id) {
-  return creates_.Submit(NewTask{std::move(task), std::move(request_id)});
+  NewTask create{std::move(task), std::move(request_id), std::nullopt, nullptr};
+  auto over_quota = create.over_quota;
+  auto stored = co_await creates_.Submit(std::move(create));
+  if (!stored) co_return stored;
+  if (over_quota->load()) co_return std::unexpected(QuotaReached(task_quota_));
+  co_return stored;
+}
+
+app::Async<std::optional<app::FirstResponse>> PgTaskRepository::InsertOnce(
+    domain::Task task, std::string request_id, app::IdempotencyKey key) {
+  auto taken = std::make_shared<std::optional<Result<app::FirstResponse>>>();
+  NewTask item{std::move(task), std::move(request_id), std::move(key), taken};
+  auto over_quota = item.over_quota;
+  auto committed = co_await creates_.Submit(std::move(item));
+  if (!committed) co_return std::unexpected(committed.error());
+  if (over_quota->load()) co_return std::unexpected(QuotaReached(task_quota_));
+  if (!taken->has_value()) co_return std::optional<app::FirstResponse>{};  // inserted
+  if (!**taken) co_return std::unexpected((**taken).error());
+  co_return std::optional<app::FirstResponse>{std::move(***taken)};
+}
+
+app::Async<std::optional<app::FirstResponse>> PgTaskRepository::FindFirstResponse(
+    std::string owner_id, app::IdempotencyKey key) {
+  auto work = [owner_id, key](pg::Connection& conn) -> Result<std::optional<app::FirstResponse>> {
+    auto rows =
+        conn.Execute(q::kFindKeys, {pg::ArrayLiteral({owner_id}), pg::ArrayLiteral({key.key})});
+    if (!rows) return std::unexpected(rows.error().ToError());
+    if (rows->Empty()) return std::nullopt;
+    auto first = FirstResponseOf(*rows, 0, key.body_hash);
+    if (!first) return std::unexpected(first.error());
+    return std::optional<app::FirstResponse>{std::move(*first)};
+  };
+  return pool_.Run(std::move(work));
 }
 
 app::Async<std::optional<domain::Task>> PgTaskRepository::Find(std::string owner_id,

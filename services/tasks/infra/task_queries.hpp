@@ -36,6 +36,51 @@ inline constexpr Query kInsertMany{
     "priority_rank, labels, checklist, due_at, expires_at, on_expire, completed_at, expired_at, "
     "created_at, updated_at, version)"};
 
+// The task quota's check: locks the count row of each owner of a create group (making it at
+// 0 when missing), in owner order, and returns the counts. The insert's trigger adds the new
+// tasks to them before the group commits.
+inline constexpr Query kLockTaskCounts{
+    "tasks_lock_task_counts",
+    "INSERT INTO task_counts (owner_id, tasks) SELECT DISTINCT o, 0 FROM unnest($1::uuid[]) AS o "
+    "ORDER BY o ON CONFLICT (owner_id) DO UPDATE SET tasks = task_counts.tasks "
+    "RETURNING owner_id::text, tasks"};
+// Idempotency-Keys of a group's keyed creates, in the group's transaction: each parameter is
+// one column as an array ($1 owner, $2 key, $3 body hash, $4 task id, $5 task version,
+// $6 response). A row of the last 24 h keeps its key (the create under it inserts nothing); an
+// older one is taken over. Returns the task ids whose key this statement took: those insert.
+#define TASKS_KEY_CUTOFF "now() - interval '24 hours'"
+inline constexpr Query kClaimKeys{
+    "tasks_claim_keys",
+    "INSERT INTO idempotency_keys AS k (owner_id, idem_key, body_hash, task_id, task_version, "
+    "response) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], "
+    "$5::bigint[], $6::text[]) ON CONFLICT (owner_id, idem_key) DO UPDATE SET "
+    "body_hash = EXCLUDED.body_hash, task_id = EXCLUDED.task_id, "
+    "task_version = EXCLUDED.task_version, response = EXCLUDED.response, created_at = now() "
+    "WHERE k.created_at < " TASKS_KEY_CUTOFF " RETURNING task_id::text"};
+// The keys' rows of the last 24 h ($1 owners, $2 keys, as arrays).
+inline constexpr Query kFindKeys{
+    "tasks_find_keys",
+    "SELECT k.owner_id::text, k.idem_key, k.body_hash, k.task_id::text, k.task_version, "
+    "k.response FROM unnest($1::uuid[], $2::text[]) AS r(owner_id, idem_key) "
+    "JOIN idempotency_keys k ON k.owner_id = r.owner_id AND k.idem_key = r.idem_key "
+    "WHERE k.created_at >= " TASKS_KEY_CUTOFF};
+// Up to $1 keys older than 24 h (replicas sweeping at once skip each other's rows).
+inline constexpr Query kSweepKeys{
+    "tasks_sweep_keys",
+    "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency_keys "
+    "WHERE created_at < " TASKS_KEY_CUTOFF
+    " ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED))"};
+#undef TASKS_KEY_CUTOFF
+// A deleted user's keys (their first responses hold the user's task data).
+inline constexpr Query kEraseUserKeys{"tasks_erase_user_keys",
+                                      "DELETE FROM idempotency_keys WHERE owner_id = $1"};
+// Gives back the keys of creates left out for the quota ($1 owners, $2 keys, as arrays): the
+// group claimed them before it knew.
+inline constexpr Query kReleaseKeys{
+    "tasks_release_keys",
+    "DELETE FROM idempotency_keys k USING unnest($1::uuid[], $2::text[]) AS r(owner_id, idem_key) "
+    "WHERE k.owner_id = r.owner_id AND k.idem_key = r.idem_key"};
+
 inline constexpr Query kUpdate{
     "tasks_update",
     "UPDATE tasks SET title = $3, description = $4, status = $5, progress = $6, priority = $7, "

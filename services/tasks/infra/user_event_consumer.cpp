@@ -59,6 +59,9 @@ pg::DbResult<void> UserEventConsumer::Apply(pg::Connection& conn, std::string_vi
       }
       auto erased = tx.Execute(queries::kEraseUserTasks, {user_id});
       if (!erased) return std::unexpected(erased.error());
+      if (auto k = tx.Execute(queries::kEraseUserKeys, {user_id}); !k) {
+        return std::unexpected(k.error());
+      }
       if (!erased->Empty()) {
         if (auto w = tx.Execute(kWakeRelay); !w) return std::unexpected(w.error());
       }

@@ -48,7 +48,9 @@ export function countdownText(expiresAt: string, now: number): string {
 export function tasksView(root: HTMLElement): () => void {
   let items: Task[] = [];
   let next: string | null = null;
-  let seq = 0;
+  // Loads run one at a time, in the order asked (see load()); a reset makes older ones stale.
+  let queue: Promise<void> = Promise.resolve();
+  let generation = 0;
   let disposed = false;
   let tz = 'UTC';
   let defaultTtl: number | null = null;
@@ -127,8 +129,23 @@ export function tasksView(root: HTMLElement): () => void {
   });
   more.addEventListener('click', () => void busy(more, () => load('more')));
 
-  async function load(mode: 'reset' | 'more' | 'refresh'): Promise<void> {
-    const mine = ++seq;
+  /**
+   * Loads the first page (reset), the next one (more) or again as much as is shown (refresh, after
+   * a live update). One at a time, in the order asked: a refresh that a live update starts while
+   * "load more" is loading then runs after it and keeps its page (when the newest load simply won,
+   * the refresh threw the next page away and the list stayed short). A reset (other filters)
+   * drops the answers of the loads before it.
+   */
+  function load(mode: 'reset' | 'more' | 'refresh'): Promise<void> {
+    if (mode === 'reset') generation += 1;
+    const mine = generation;
+    const run = queue.then(() => loadNow(mode, mine));
+    queue = run;
+    return run;
+  }
+
+  async function loadNow(mode: 'reset' | 'more' | 'refresh', mine: number): Promise<void> {
+    if (mine !== generation || disposed || (mode === 'more' && next === null)) return;
     const limit = mode === 'refresh' ? Math.min(200, Math.max(PAGE, items.length)) : PAGE;
     const params = {
       status: filters.status, label: filters.label, priority: filters.priority, q: filters.q,
@@ -137,7 +154,7 @@ export function tasksView(root: HTMLElement): () => void {
     try {
       const page = await api.get<Page<Task>>(`/v1/tasks${query(params)}`);
       await ready;
-      if (mine !== seq || disposed) return;
+      if (mine !== generation || disposed) return;
       error.hidden = true;
       const fresh = page.items.filter((x) => !deleted.has(x.id)).map(newest);
       if (mode === 'more') {
@@ -149,7 +166,7 @@ export function tasksView(root: HTMLElement): () => void {
       next = page.next_cursor;
       render();
     } catch (err) {
-      if (mine !== seq || disposed || (err instanceof ApiError && err.sessionEnded)) return;
+      if (mine !== generation || disposed || (err instanceof ApiError && err.sessionEnded)) return;
       error.textContent = describe(err);
       error.hidden = false;
       list.setAttribute('aria-busy', 'false');

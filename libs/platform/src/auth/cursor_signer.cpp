@@ -48,6 +48,21 @@ std::optional<std::string> CursorSigner::Decode(std::string_view token,
   return position;
 }
 
+std::string CursorScopeText(std::string_view list, std::string_view user_id,
+                            const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string scope;
+  auto part = [&scope](std::string_view text) {
+    scope.append(std::to_string(text.size())).append(":").append(text);
+  };
+  part(list);
+  part(user_id);
+  for (const auto& [name, value] : params) {
+    part(name);
+    part(value);
+  }
+  return scope;
+}
+
 std::string LoadOrCreateSecret(const std::string& path) {
   if (std::ifstream in{path, std::ios::binary}) {
     std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

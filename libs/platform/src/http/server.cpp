@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "platform/http/client_address.hpp"
+#include "platform/http/framing.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
 #include "platform/uuid.hpp"
@@ -45,6 +47,17 @@ bool IsSaneRequestId(std::string_view id) {
     if (!ok) return false;
   }
   return true;
+}
+
+// The method as a metrics label: anything a client can make up (`SECPROBEX`) is one "other",
+// so requests cannot grow the number of series.
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::array<std::string_view, 9> kKnown = {
+      "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"};
+  for (auto known : kKnown) {
+    if (method == known) return known;
+  }
+  return "other";
 }
 
 std::string LowerCase(std::string_view text) {
@@ -137,6 +150,7 @@ struct HttpServer::Impl {
   RouteStats& StatsFor(const void* key, std::string_view route, std::string_view method) {
     // Per-thread memo: the shared map is locked once per route and thread, not per request.
     thread_local std::map<std::pair<const void*, std::string>, RouteStats*> memo;
+    // Unmatched requests share one entry per method label, whatever path or method they sent.
     std::pair<const void*, std::string> id{key, key ? std::string() : std::string(method)};
     if (auto it = memo.find(id); it != memo.end()) return *it->second;
     std::lock_guard lock(stats_mutex);
@@ -165,6 +179,10 @@ struct HttpServer::Impl {
     request.params = std::move(match->params);
     request.route = match->route;
     route_key = match->handler;
+    // Every handler here reads JSON: one check instead of one per body parser.
+    if (!request.body.empty() && !IsJsonMediaType(request.Header("content-type"))) {
+      co_return UnsupportedMediaType();
+    }
     try {
       co_return co_await (*match->handler)(request);
     } catch (const std::exception& e) {
@@ -179,7 +197,8 @@ struct HttpServer::Impl {
               std::chrono::steady_clock::time_point started) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    auto& stats = StatsFor(route_key, request.route, request.method);
+    auto& stats = StatsFor(route_key, route_key ? request.route : std::string_view(),
+                           MethodLabel(request.method));
     stats.latency->Observe(seconds);
     int status = response.status >= 100 && response.status < 600 ? response.status : 599;
     auto* counter = stats.by_status[status].load(std::memory_order_acquire);
@@ -268,9 +287,23 @@ struct HttpServer::Impl {
       auto started = std::chrono::steady_clock::now();
       Request request;
       request.remote_address = remote;
+      auto& message = parser.get();
+      // Framing is judged on the header alone, before any body is read: a body this server
+      // and a proxy in front of it would delimit differently is never read at all.
+      std::optional<Error> refused;
+      if (!ec) {
+        for (const auto& field : message) {
+          auto name = field.name_string();
+          request.headers.emplace_back(LowerCase(std::string_view(name.data(), name.size())),
+                                       std::string(field.value()));
+        }
+        if (auto framing = CheckFraming(message.version(), request.headers); !framing) {
+          refused = framing.error();
+        }
+      }
       // A request without a body is complete after its header: no second read (and no
       // second trip through the scheduler) for the common GET.
-      if (!ec && !parser.is_done()) {
+      if (!ec && !refused && !parser.is_done()) {
         stream.expires_after(options.read_timeout);
         co_await bhttp::async_read(stream, buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));
@@ -290,8 +323,10 @@ struct HttpServer::Impl {
       } else if (ec) {
         response = Response::Problem(Error::Validation("malformed HTTP request"));
         close_after = true;
+      } else if (refused) {
+        response = Response::Problem(*refused);
+        close_after = true;
       }
-      auto& message = parser.get();
       auto incoming_id = message["X-Request-Id"];
       request.request_id = IsSaneRequestId(std::string_view(incoming_id.data(), incoming_id.size()))
                                ? std::string(incoming_id)
@@ -303,12 +338,8 @@ struct HttpServer::Impl {
         request.path = request.target.substr(0, q);
         if (q != std::string::npos) request.query = request.target.substr(q + 1);
       }
-      if (!ec) {
-        for (const auto& field : message) {
-          auto name = field.name_string();
-          request.headers.emplace_back(LowerCase(std::string_view(name.data(), name.size())),
-                                       std::string(field.value()));
-        }
+      if (!ec && !refused) {
+        request.client_address = ClientAddress(request, options.trusted_proxies);
         request.body = std::move(message.body());
         response = co_await Dispatch(request, route_key);
       }
@@ -319,7 +350,7 @@ struct HttpServer::Impl {
         co_await WriteStream(stream, response, request.request_id);
         break;
       }
-      bool keep_alive = !close_after && !ec && message.keep_alive() && !stopping;
+      bool keep_alive = !close_after && !ec && !refused && message.keep_alive() && !stopping;
       beast::error_code write_ec;
       co_await WriteResponse(stream, response, request.request_id, keep_alive, head, write_ec);
       --in_flight;

@@ -68,8 +68,10 @@ TEST_F(HttpServerTest, BodyOfExactly64KiBIsAccepted) {
   Start(EchoRouter());
   LoopbackClient client(port_);
   std::string body(64 * 1024, 'x');
-  client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
-              "\r\n\r\n" + body);
+  client.Send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
   auto response = client.ReadResponse();
   EXPECT_NE(response.find("HTTP/1.1 200"), std::string::npos) << response.substr(0, 200);
   EXPECT_NE(response.find("{\"size\":65536}"), std::string::npos);

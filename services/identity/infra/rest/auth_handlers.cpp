@@ -38,6 +38,7 @@ boost::asio::awaitable<Response> HandleRegister(app::IdentityDeps& deps, Request
   auto command = ParseRegisterBody(request.body);
   if (!command) co_return Response::Problem(command.error());
   command->request_id = request.request_id;
+  command->client_address = platform::http::ClientAddress(request);
   auto result = co_await app::RegisterUser(deps, std::move(*command));
   if (!result) co_return Response::Problem(result.error());
   auto response = AuthResponse(201, *result);

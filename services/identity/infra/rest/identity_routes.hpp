@@ -5,11 +5,14 @@
 #include "platform/auth/jwt.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/router.hpp"
+#include "platform/http/user_rate_limit.hpp"
 
 namespace identity::infra {
 
-// Registers /v1/auth/*, /v1/users/me* and /.well-known/jwks.json.
+// Registers /v1/auth/*, /v1/users/me* and /.well-known/jwks.json; the authenticated ones are
+// rate-limited per user.
 void AddIdentityRoutes(platform::http::Router& router, app::IdentityDeps& deps,
-                       platform::http::AuthGuard& guard, std::string jwks_json);
+                       platform::http::AuthGuard& guard, platform::http::UserRateLimit& limit,
+                       std::string jwks_json);
 
 }  // namespace identity::infra

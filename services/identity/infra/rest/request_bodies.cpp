@@ -13,7 +13,7 @@ platform::Result<app::RegisterCommand> ParseRegisterBody(std::string_view text) 
   auto password = body->RequiredString("password");
   auto name = body->RequiredString("name");
   if (auto done = body->Finish(); !done) return std::unexpected(done.error());
-  return app::RegisterCommand{*email, *password, *name, ""};
+  return app::RegisterCommand{*email, *password, *name, "", ""};
 }
 
 platform::Result<app::LoginCommand> ParseLoginBody(std::string_view text) {

@@ -10,7 +10,7 @@
 
 namespace identity::infra {
 
-// POST /v1/auth/register; the caller sets request_id.
+// POST /v1/auth/register; the caller sets request_id and client_address.
 platform::Result<app::RegisterCommand> ParseRegisterBody(std::string_view body);
 // POST /v1/auth/login; the caller sets client_address.
 platform::Result<app::LoginCommand> ParseLoginBody(std::string_view body);

@@ -1,6 +1,7 @@
 #include "infra/rest/handlers.hpp"
 #include "infra/rest/request_bodies.hpp"
 #include "infra/user_json.hpp"
+#include "platform/http/auth_guard.hpp"
 
 namespace identity::infra {
 
@@ -8,8 +9,9 @@ using platform::http::Request;
 using platform::http::Response;
 
 app::Caller CallerOf(const Request& request) {
-  return app::Caller{request.subject, request.session_id, request.token_id,
-                     request.token_expires_at, request.request_id};
+  return app::Caller{request.subject,    request.session_id,
+                     request.token_id,   request.token_expires_at,
+                     request.request_id, platform::http::ClientAddress(request)};
 }
 
 namespace {

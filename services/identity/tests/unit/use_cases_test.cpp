@@ -30,6 +30,11 @@ struct FakeStore : UserStore {
   std::map<std::string, std::pair<std::string, bool>> families;  // id -> (user, revoked)
   int events = 0;
 
+  static SessionRevocation Ended(const std::string& family, const std::string& user) {
+    return platform::auth::RevocationOf(family, user, platform::TimePoint{},
+                                        std::chrono::seconds(900));
+  }
+
   Async<domain::User> Create(domain::User user, std::string hash, NewSession s,
                              std::string) override {
     for (auto& [id, c] : users) {
@@ -61,8 +66,9 @@ struct FakeStore : UserStore {
     auto it = tokens.find(presented);
     if (it == tokens.end()) co_return RotationOutcome{};
     auto& family = families[it->second.first];
-    RotationOutcome out{RotationOutcome::Kind::kRotated, family.first, it->second.first};
+    RotationOutcome out{RotationOutcome::Kind::kRotated, family.first, it->second.first, {}};
     if (it->second.second || family.second) {
+      if (!family.second) out.ended.push_back(Ended(out.family_id, family.first));
       family.second = true;
       out.kind = RotationOutcome::Kind::kReused;
       co_return out;
@@ -71,14 +77,14 @@ struct FakeStore : UserStore {
     tokens[next.refresh_token_hash] = {out.family_id, false};
     co_return out;
   }
-  Async<std::vector<std::string>> EndSessions(std::string user_id, std::string family_id,
-                                              std::string hash) override {
-    std::vector<std::string> out;
+  Async<std::vector<SessionRevocation>> EndSessions(std::string user_id, std::string family_id,
+                                                    std::string hash, std::string) override {
+    std::vector<SessionRevocation> out;
     for (auto& [id, f] : families) {
       bool match = id == family_id || (tokens.contains(hash) && tokens[hash].first == id);
       if (f.first == user_id && !f.second && match) {
         f.second = true;
-        out.push_back(id);
+        out.push_back(Ended(id, user_id));
       }
     }
     co_return out;
@@ -94,28 +100,36 @@ struct FakeStore : UserStore {
     ++events;
     co_return u;
   }
-  Async<std::vector<std::string>> ChangePassword(std::string user_id, std::string hash,
-                                                 std::string keep) override {
+  Async<std::vector<SessionRevocation>> ChangePassword(std::string user_id, std::string hash,
+                                                       std::string keep, std::string) override {
     users.at(user_id).password_hash = hash;
-    std::vector<std::string> out;
+    std::vector<SessionRevocation> out;
     for (auto& [id, f] : families) {
       if (f.first == user_id && !f.second && id != keep) {
         f.second = true;
-        out.push_back(id);
+        out.push_back(Ended(id, user_id));
       }
     }
     co_return out;
   }
-  Async<std::vector<std::string>> Delete(std::string user_id, std::string) override {
+  Async<std::vector<SessionRevocation>> Delete(std::string user_id, std::string) override {
     users.erase(user_id);
     ++events;
-    co_return std::vector<std::string>{};
+    std::vector<SessionRevocation> out;
+    for (auto& [id, f] : families) {
+      if (f.first == user_id && !f.second) out.push_back(Ended(id, user_id));
+    }
+    co_return out;
   }
 };
 
 struct FakeHasher : PasswordHasher {
   int verifications = 0;
-  Async<std::string> Hash(std::string password) override { co_return "hash:" + password; }
+  int hashes = 0;
+  Async<std::string> Hash(std::string password) override {
+    ++hashes;
+    co_return "hash:" + password;
+  }
   Async<bool> Verify(std::string hash, std::string password) override {
     ++verifications;
     co_return hash == "hash:" + password;
@@ -137,6 +151,13 @@ struct FakeThrottle : LoginThrottle {
     ++failures;
     co_return Result<void>{};
   }
+  bool registrations_limited = false;
+  int registrations = 0;
+  Async<void> AdmitRegistration(std::string) override {
+    ++registrations;
+    if (registrations_limited) co_return std::unexpected(Error::RateLimited("slow down", 3600));
+    co_return Result<void>{};
+  }
 };
 
 struct FakeTokens : SessionTokens {
@@ -154,14 +175,10 @@ struct FakeTokens : SessionTokens {
 };
 
 struct FakeRevocations : AccessRevocations {
-  std::vector<std::string> tokens, sessions;
-  Async<void> RevokeToken(std::string jti, std::int64_t) override {
-    tokens.push_back(jti);
-    co_return Result<void>{};
-  }
-  Async<void> RevokeSessions(std::vector<std::string> ids) override {
-    sessions.insert(sessions.end(), ids.begin(), ids.end());
-    co_return Result<void>{};
+  std::vector<std::string> sessions;
+  boost::asio::awaitable<void> RevokeSessions(std::vector<SessionRevocation> ended) override {
+    for (const auto& r : ended) sessions.push_back(r.session_id);
+    co_return;
   }
 };
 
@@ -184,12 +201,12 @@ class UseCases : public ::testing::Test {
   IdentityDeps deps{store, hasher, throttle, tokens, revocations, env, common, zones};
 
   AuthResult Register(std::string email = "siti@example.com") {
-    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1"}));
+    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1", "1.2.3.4"}));
     EXPECT_TRUE(r.has_value());
     return *r;
   }
   Caller CallerFor(const AuthResult& auth, std::string family) {
-    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2"};
+    return Caller{auth.user.id, std::move(family), "jti-1", 1000, "req-2", "1.2.3.4"};
   }
 };
 
@@ -202,7 +219,7 @@ TEST_F(UseCases, RegisterNormalisesEmailStoresOnlyAHashAndPublishes) {
 }
 
 TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
-  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kValidation);
   std::set<std::string> fields;
@@ -212,14 +229,14 @@ TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
 }
 
 TEST_F(UseCases, RegisterRefusesACommonPassword) {
-  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.at(0).field, "password");
 }
 
 TEST_F(UseCases, SecondRegistrationOfAnEmailIsAConflict) {
   Register("a@example.com");
-  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req"}));
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
 }
@@ -264,7 +281,6 @@ TEST_F(UseCases, LogoutRevokesTheAccessTokenAndTheSession) {
   std::string family = store.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
   auto r = RunSync(LogOut(deps, CallerFor(auth, family), auth.tokens.refresh_token));
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(revocations.tokens, std::vector<std::string>{"jti-1"});
   EXPECT_NE(std::find(revocations.sessions.begin(), revocations.sessions.end(), family),
             revocations.sessions.end());
   EXPECT_FALSE(RunSync(RefreshSession(deps, auth.tokens.refresh_token)).has_value());
@@ -320,6 +336,70 @@ TEST_F(UseCases, DeleteNeedsThePassword) {
   ASSERT_TRUE(ok.has_value());
   EXPECT_FALSE(store.users.contains(auth.user.id));
   EXPECT_EQ(store.events, 2);
+}
+
+}  // namespace
+}  // namespace identity::app
+
+namespace identity::app {
+namespace {
+
+TEST_F(UseCases, RegistrationOfATakenEmailCostsNoHashAndIsAConflict) {
+  Register("a@example.com");
+  ASSERT_EQ(hasher.hashes, 1);
+  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(hasher.hashes, 1);
+}
+
+TEST_F(UseCases, RegistrationOverTheAddressLimitIsRefusedBeforeHashing) {
+  throttle.registrations_limited = true;
+  auto r =
+      RunSync(RegisterUser(deps, {"a@example.com", "long enough secret", "A", "req", "9.9.9.9"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(r.error().retry_after_seconds, 3600);
+  EXPECT_EQ(hasher.hashes, 0);
+  EXPECT_TRUE(store.users.empty());
+}
+
+TEST_F(UseCases, WrongCurrentPasswordCountsLikeAFailedLogin) {
+  auto auth = Register();
+  auto r =
+      RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(throttle.failures, 1);
+}
+
+TEST_F(UseCases, ThrottledPasswordChangeIsRefusedBeforeAnyHashing) {
+  auto auth = Register();
+  throttle.limited = true;
+  int hashes = hasher.hashes;
+  auto r = RunSync(
+      ChangePassword(deps, CallerFor(auth, "f"), {"long enough secret", "another fine secret"}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(r.error().retry_after_seconds, 60);
+  EXPECT_EQ(hasher.verifications, 0);
+  EXPECT_EQ(hasher.hashes, hashes);
+  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
+}
+
+TEST_F(UseCases, WrongDeletionPasswordCountsLikeAFailedLogin) {
+  auto auth = Register();
+  ASSERT_FALSE(RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "nope nope")).has_value());
+  EXPECT_EQ(throttle.failures, 1);
+}
+
+TEST_F(UseCases, ThrottledAccountDeletionIsRefusedBeforeAnyHashing) {
+  auto auth = Register();
+  throttle.limited = true;
+  auto r = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "long enough secret"));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(hasher.verifications, 0);
+  EXPECT_TRUE(store.users.contains(auth.user.id));
 }
 
 }  // namespace

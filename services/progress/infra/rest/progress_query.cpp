@@ -59,8 +59,7 @@ platform::Result<ActivityQuery> ParseActivityQuery(const Request& request,
   if (auto cursor = Parameter(request, "cursor")) {
     if (auto position = cursors.Decode(*cursor, scope)) query.before = PositiveNumber(*position);
     if (!query.before) {
-      return std::unexpected(
-          Error::InvalidField("cursor", "is not a cursor this service handed out"));
+      return std::unexpected(Error::InvalidField("cursor", "does not belong to this query"));
     }
   }
   return query;

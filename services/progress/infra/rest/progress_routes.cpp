@@ -1,6 +1,8 @@
 #include "infra/rest/progress_routes.hpp"
 
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include "infra/rest/progress_query.hpp"
 #include "platform/json.hpp"
@@ -16,6 +18,8 @@ using Handled = boost::asio::awaitable<Response>;
 namespace {
 
 constexpr int kStreamPage = 500;
+// A client over its stream quota may try again soon: a stream of its own may be closing.
+constexpr int kStreamQuotaRetrySeconds = 5;
 
 std::string Timestamp(domain::Time t) { return platform::FormatTimestamp(t); }
 
@@ -97,7 +101,8 @@ Handled Daily(ProgressApi& api, Request& request) {
 }
 
 Handled Activity(ProgressApi& api, Request& request) {
-  std::string scope = "activity:" + request.subject;
+  // Bound to the user; `limit` may change from page to page, nothing else is a parameter.
+  std::string scope = platform::auth::CursorScopeText("activity", request.subject, {});
   auto query = ParseActivityQuery(request, api.cursors, scope);
   if (!query) co_return Response::Problem(query.error());
   auto page = co_await app::GetActivity(api.deps, request.subject, query->before, query->limit);
@@ -126,7 +131,11 @@ Handled Activity(ProgressApi& api, Request& request) {
 // as the bell announces it, with a heartbeat comment when nothing happens.
 boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_id,
                                             std::string authorization, std::int64_t last,
+                                            std::shared_ptr<std::optional<StreamSlots::Slot>> slot,
                                             platform::http::StreamWriter& writer) {
+  // The stream's place in the user's quota is given back when this coroutine ends.
+  std::optional<StreamSlots::Slot> held = std::move(*slot);
+  slot->reset();
   auto executor = co_await boost::asio::this_coro::executor;
   auto doorbell = api->bell.Subscribe(user_id, executor);
   // Named, not temporaries inside co_await (see platform/offload.hpp for the g++ 12 trap).
@@ -182,6 +191,14 @@ Handled Stream(ProgressApi& api, Request& request) {
     if (!latest) co_return Response::Problem(latest.error());
     last = *latest;
   }
+  auto slot = api.streams.Acquire(user_id);
+  if (!slot) {
+    co_return Response::Problem(Error::RateLimited("live stream quota of " +
+                                                       std::to_string(api.streams.PerUser()) +
+                                                       " open streams reached; close one first",
+                                                   kStreamQuotaRetrySeconds));
+  }
+  auto held = std::make_shared<std::optional<StreamSlots::Slot>>(std::move(slot));
   Response response;
   response.status = 200;
   response.SetHeader("Content-Type", "text/event-stream");
@@ -189,8 +206,9 @@ Handled Stream(ProgressApi& api, Request& request) {
   // nginx passes the stream through unbuffered.
   response.SetHeader("X-Accel-Buffering", "no");
   ProgressApi* target = &api;
-  response.stream = [target, user_id, authorization, last](platform::http::StreamWriter& writer) {
-    return StreamActivity(target, user_id, authorization, last, writer);
+  response.stream = [target, user_id, authorization, last,
+                     held](platform::http::StreamWriter& writer) {
+    return StreamActivity(target, user_id, authorization, last, held, writer);
   };
   co_return response;
 }
@@ -198,9 +216,10 @@ Handled Stream(ProgressApi& api, Request& request) {
 }  // namespace
 
 void AddProgressRoutes(platform::http::Router& router, ProgressApi& api,
-                       platform::http::AuthGuard& guard) {
-  auto bind = [&api, &guard](Handled (*handler)(ProgressApi&, Request&)) {
-    return guard.Protect([&api, handler](Request& request) { return handler(api, request); });
+                       platform::http::AuthGuard& guard, platform::http::UserRateLimit& limit) {
+  auto bind = [&api, &guard, &limit](Handled (*handler)(ProgressApi&, Request&)) {
+    return guard.Protect(
+        limit.Limit([&api, handler](Request& request) { return handler(api, request); }));
   };
   router.Add("GET", "/v1/progress", bind(Summary));
   router.Add("GET", "/v1/progress/daily", bind(Daily));

@@ -5,9 +5,11 @@
 
 #include "app/use_cases.hpp"
 #include "infra/activity_bell.hpp"
+#include "infra/stream_slots.hpp"
 #include "platform/auth/cursor_signer.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/router.hpp"
+#include "platform/http/user_rate_limit.hpp"
 
 namespace progress::infra {
 
@@ -20,9 +22,12 @@ struct ProgressApi {
   const platform::auth::CursorSigner& cursors;
   // A comment line this often keeps proxies from closing an idle stream.
   std::chrono::milliseconds heartbeat{15000};
+  // Open GET /v1/stream per user in this process (TODO_QUOTA_STREAMS).
+  StreamSlots& streams;
 };
 
+// Every route is behind the auth guard and then the per-user rate limit.
 void AddProgressRoutes(platform::http::Router& router, ProgressApi& api,
-                       platform::http::AuthGuard& guard);
+                       platform::http::AuthGuard& guard, platform::http::UserRateLimit& limit);
 
 }  // namespace progress::infra

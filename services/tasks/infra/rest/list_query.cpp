@@ -5,6 +5,7 @@
 #include <charconv>
 #include <set>
 
+#include "domain/text.hpp"
 #include "platform/time.hpp"
 
 namespace tasks::infra {
@@ -35,15 +36,11 @@ constexpr std::array<SortOption, 10> kSorts = {{
 
 }  // namespace
 
-std::string CursorScope(const platform::http::Request& request) {
+std::string CursorScope(const platform::http::Request& request, std::string_view owner_id) {
   auto params = request.QueryParams();
+  std::erase_if(params, [](const auto& p) { return p.first == "cursor" || p.first == "limit"; });
   std::sort(params.begin(), params.end());
-  std::string scope;
-  for (const auto& [key, value] : params) {
-    if (key == "cursor" || key == "limit") continue;
-    scope += key + "=" + value + "&";
-  }
-  return scope;
+  return platform::auth::CursorScopeText("tasks", owner_id, params);
 }
 
 platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& request,
@@ -56,7 +53,7 @@ platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& r
   std::optional<std::string> cursor_token;
   auto time = [&](const std::string& name, const std::string& value) {
     auto parsed = platform::ParseTimestamp(value);
-    if (!parsed) errors.push_back({name, "must be an RFC 3339 time"});
+    if (!parsed) errors.push_back({name, "must be an RFC 3339 time in the years 1970 to 9999"});
     return parsed;
   };
   for (const auto& [name, value] : request.QueryParams()) {
@@ -83,7 +80,11 @@ platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& r
         rest = rest.substr(comma + 1);
       }
     } else if (name == "label") {
-      if (value.empty() || value.size() > 200) errors.push_back({"label", "must be a label"});
+      // Checked like a label of a task: the database refuses what is not UTF-8 (or holds a
+      // NUL), and that must be this 400, not its 500.
+      if (auto problem = domain::CheckText(value, {1, 200, false})) {
+        errors.push_back({"label", *problem});
+      }
       query.label = value;
     } else if (name == "priority") {
       query.priority = domain::ParsePriority(value);
@@ -91,8 +92,8 @@ platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& r
         errors.push_back({"priority", "must be one of none, low, medium, high, urgent"});
       }
     } else if (name == "q") {
-      if (value.empty() || value.size() > 200) {
-        errors.push_back({"q", "must be 1 to 200 characters"});
+      if (auto problem = domain::CheckText(value, {1, 200, false})) {
+        errors.push_back({"q", *problem});
       }
       query.text = value;
     } else if (name == "due_before") {
@@ -127,7 +128,7 @@ platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& r
     }
   }
   if (errors.empty() && cursor_token) {
-    auto cursor = codec.Decode(*cursor_token, CursorScope(request));
+    auto cursor = codec.Decode(*cursor_token, CursorScope(request, owner_id), query.sort);
     if (!cursor) return std::unexpected(cursor.error());
     query.after = *cursor;
   }

@@ -7,9 +7,9 @@
 
 namespace tasks::infra {
 
-// The scope a cursor is bound to: sort order plus every filter, so it cannot be replayed
-// against another query.
-std::string CursorScope(const platform::http::Request& request);
+// The scope a cursor is bound to: the user, the sort order and every filter as decoded, so it
+// cannot be replayed by another user or against another query.
+std::string CursorScope(const platform::http::Request& request, std::string_view owner_id);
 
 platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& request,
                                                 const std::string& owner_id,

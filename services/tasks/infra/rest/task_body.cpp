@@ -31,7 +31,8 @@ std::optional<domain::Time> ReadTime(StrictObject& body, std::string_view field)
   auto text = body.PatchString(field);
   if (!text.present || !text.value) return std::nullopt;
   auto parsed = platform::ParseTimestamp(*text.value);
-  if (!parsed) body.AddError(std::string(field), "must be an RFC 3339 time");
+  if (!parsed)
+    body.AddError(std::string(field), "must be an RFC 3339 time in the years 1970 to 9999");
   return parsed;
 }
 
@@ -41,7 +42,7 @@ domain::Field<domain::Time> PatchTime(StrictObject& body, std::string_view field
   if (!text.value) return {true, std::nullopt};
   auto parsed = platform::ParseTimestamp(*text.value);
   if (!parsed) {
-    body.AddError(std::string(field), "must be an RFC 3339 time");
+    body.AddError(std::string(field), "must be an RFC 3339 time in the years 1970 to 9999");
     return {};
   }
   return {true, *parsed};

@@ -1,6 +1,8 @@
 #include "infra/rest/task_routes.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <variant>
 
 #include "infra/rest/list_query.hpp"
 #include "infra/rest/task_body.hpp"
@@ -15,8 +17,6 @@ using platform::http::Response;
 using Handled = boost::asio::awaitable<Response>;
 
 namespace {
-
-constexpr std::size_t kMaxIdempotencyKey = 255;
 
 app::Actor ActorOf(const Request& request) { return {request.subject, request.request_id}; }
 
@@ -61,44 +61,75 @@ platform::Result<void> EmptyBody(const Request& request) {
   return body->Finish();
 }
 
-Handled Create(TaskApi& api, Request& request) {
+// A 201 for a created task. A replay sends the same bytes: a FirstResponse's body is TaskJson of
+// the task as it was created.
+Response CreatedResponse(std::string body, const std::string& id, std::int64_t version) {
+  auto response = Response::Json(201, std::move(body));
+  response.SetHeader("ETag", "\"" + std::to_string(version) + "\"");
+  response.SetHeader("Location", "/v1/tasks/" + id);
+  return response;
+}
+
+bool HasHeader(const Request& request, std::string_view lower_name) {
+  return std::ranges::any_of(request.headers,
+                             [&](const auto& header) { return header.first == lower_name; });
+}
+
+// POST /v1/tasks with an Idempotency-Key: Redis answers retries fast and refuses a second
+// request while the first runs; PostgreSQL (CreateTaskOnce) guarantees one task per key even
+// when Redis lost the key or is down.
+Handled CreateUnderKey(TaskApi& api, Request& request) {
   auto key = std::string(request.Header("idempotency-key"));
-  if (key.size() > kMaxIdempotencyKey) {
-    co_return Response::Problem(
-        Error::InvalidField("Idempotency-Key", "is at most 255 characters"));
+  if (auto checked = CheckIdempotencyKey(key); !checked) {
+    co_return Response::Problem(checked.error());
   }
-  std::string hash = key.empty() ? "" : BodyHash(request.body);
-  if (!key.empty()) {
-    auto claim = co_await api.idempotency.Begin(request.subject, key, hash);
-    using Kind = IdempotencyStore::Claim::Kind;
-    if (claim.kind == Kind::kReplay) co_return claim.replay;
-    if (claim.kind == Kind::kInProgress) {
-      co_return Response::Problem(
-          Error::Conflict("a request with this Idempotency-Key is still being processed"));
-    }
-    if (claim.kind == Kind::kMismatch) {
-      co_return Response::Problem(
-          Error::Unprocessable("this Idempotency-Key was used with a different body"));
-    }
-    if (claim.kind == Kind::kUnavailable) key.clear();  // Redis down: serve without replay
-  }
+  std::string hash = BodyHash(request.body);
+  auto claim = co_await api.idempotency.Begin(request.subject, key, hash);
+  using Kind = IdempotencyStore::Claim::Kind;
+  if (claim.kind == Kind::kReplay) co_return claim.replay;
+  if (claim.kind == Kind::kInProgress) co_return Response::Problem(KeyInProgress());
+  if (claim.kind == Kind::kMismatch) co_return Response::Problem(KeyReusedWithAnotherBody());
+  bool claimed = claim.kind == Kind::kClaimed;  // else Redis is down: PostgreSQL alone decides
   auto draft = ParseTaskDraft(request.body);
-  platform::Result<domain::Task> task = std::unexpected(Error::Internal());
+  platform::Result<app::CreateOutcome> outcome = std::unexpected(Error::Internal());
   if (draft) {
     auto actor = ActorOf(request);
-    task = co_await app::CreateTask(api.deps, actor, std::move(*draft));
+    app::IdempotencyKey idempotency{key, hash};
+    outcome = co_await app::CreateTaskOnce(api.deps, actor, std::move(*draft), idempotency);
   } else {
-    task = std::unexpected(draft.error());
+    outcome = std::unexpected(draft.error());
   }
-  if (!task) {
-    if (!key.empty()) co_await api.idempotency.Abandon(request.subject, key);
-    co_return Response::Problem(task.error());
+  if (!outcome) {
+    if (claimed) co_await api.idempotency.Abandon(request.subject, key);
+    co_return Response::Problem(outcome.error());
   }
-  auto response = TaskResponse(201, *task);
-  response.SetHeader("Location", "/v1/tasks/" + task->id);
-  if (!key.empty()) co_await api.idempotency.Finish(request.subject, key, hash, response);
+  Response response;
+  bool replayed = std::holds_alternative<app::FirstResponse>(*outcome);
+  if (replayed) {
+    auto& first = std::get<app::FirstResponse>(*outcome);
+    response = CreatedResponse(std::move(first.body), first.task_id, first.task_version);
+  } else {
+    const auto& task = std::get<domain::Task>(*outcome);
+    response = CreatedResponse(TaskJson(task), task.id, task.version);
+  }
+  if (claimed) co_await api.idempotency.Finish(request.subject, key, hash, response);
+  if (replayed) response.SetHeader("Idempotent-Replayed", "true");
   co_return response;
 }
+
+}  // namespace
+
+Handled CreateTaskRoute(TaskApi& api, Request& request) {
+  if (HasHeader(request, "idempotency-key")) co_return co_await CreateUnderKey(api, request);
+  auto draft = ParseTaskDraft(request.body);
+  if (!draft) co_return Response::Problem(draft.error());
+  auto actor = ActorOf(request);
+  auto task = co_await app::CreateTask(api.deps, actor, std::move(*draft));
+  if (!task) co_return Response::Problem(task.error());
+  co_return CreatedResponse(TaskJson(*task), task->id, task->version);
+}
+
+namespace {
 
 Handled Get(TaskApi& api, Request& request) {
   auto actor = ActorOf(request);
@@ -133,7 +164,7 @@ Handled List(TaskApi& api, Request& request) {
   w.EndArray();
   w.Key("next_cursor");
   if (page->next) {
-    w.String(api.cursors.Encode(*page->next, CursorScope(request)));
+    w.String(api.cursors.Encode(*page->next, CursorScope(request, request.subject)));
   } else {
     w.Null();
   }
@@ -226,11 +257,13 @@ Handled RemoveItem(TaskApi& api, Request& request) {
 
 }  // namespace
 
-void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard) {
+void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard,
+                   platform::http::UserRateLimit& limit) {
   auto bind = [&](Handled (*handler)(TaskApi&, Request&)) {
-    return guard.Protect([&api, handler](Request& request) { return handler(api, request); });
+    return guard.Protect(
+        limit.Limit([&api, handler](Request& request) { return handler(api, request); }));
   };
-  router.Add("POST", "/v1/tasks", bind(Create));
+  router.Add("POST", "/v1/tasks", bind(CreateTaskRoute));
   router.Add("GET", "/v1/tasks", bind(List));
   router.Add("GET", "/v1/tasks/{id}", bind(Get));
   router.Add("PATCH", "/v1/tasks/{id}", bind(Patch));

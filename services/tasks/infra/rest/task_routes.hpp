@@ -7,6 +7,7 @@
 #include "infra/redis_task_cache.hpp"
 #include "platform/http/auth_guard.hpp"
 #include "platform/http/router.hpp"
+#include "platform/http/user_rate_limit.hpp"
 
 namespace tasks::infra {
 
@@ -18,6 +19,13 @@ struct TaskApi {
   RedisTaskCache& pages;
 };
 
-void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard);
+// POST /v1/tasks for an authenticated request (AddTaskRoutes puts it behind the guard; the
+// idempotency tests call it directly).
+boost::asio::awaitable<platform::http::Response> CreateTaskRoute(TaskApi& api,
+                                                                 platform::http::Request& request);
+
+// Every route is behind the auth guard and then the per-user rate limit.
+void AddTaskRoutes(platform::http::Router& router, TaskApi& api, platform::http::AuthGuard& guard,
+                   platform::http::UserRateLimit& limit);
 
 }  // namespace tasks::infra

@@ -162,6 +162,20 @@ TEST_F(ConsumerTest, DeletedErasesTheUsersTasksWithEventsAndLaterEventsAreIgnore
   EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 3);
 }
 
+// A key's first response holds the task as created (the user's data): it goes with the account.
+TEST_F(ConsumerTest, DeletedErasesTheUsersIdempotencyKeys) {
+  std::string other = platform::NewUuidV7();
+  for (const auto& owner : {user_, other}) {
+    domain::Task t = MakeTask(owner, "keyed");
+    t.version = 1;
+    auto inserted = RunSync(repo_->InsertOnce(t, "req", app::IdempotencyKey{"k", "hash"}));
+    ASSERT_TRUE(inserted.has_value()) << inserted.error().detail;
+  }
+  Apply("todo.user.deleted", UserEvent("todo.user.deleted", user_, 2));
+  EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE owner_id = $1", {user_}), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE owner_id = $1", {other}), 1);
+}
+
 TEST_F(ConsumerTest, DeleteArrivingBeforeCreateStillWins) {
   Apply("todo.user.deleted", UserEvent("todo.user.deleted", user_, 3));
   Apply("todo.user.created", UserEvent("todo.user.created", user_, 1, "Asia/Jakarta"));

@@ -10,6 +10,7 @@
 #include "platform/testing/run_sync.hpp"
 
 #include <map>
+#include <variant>
 
 #include "app/use_cases.hpp"
 
@@ -33,6 +34,31 @@ struct FakeRepository : TaskRepository {
     tasks[task.id] = task;
     events.push_back("todo.task.created");
     co_return Result<void>{};
+  }
+  // (owner, key) -> body hash and first response, as idempotency_keys holds them.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, FirstResponse>> keys;
+  Result<std::optional<FirstResponse>> Lookup(const std::string& owner,
+                                              const IdempotencyKey& key) const {
+    auto it = keys.find({owner, key.key});
+    if (it == keys.end()) return std::optional<FirstResponse>{};
+    if (it->second.first != key.body_hash) {
+      return std::unexpected(Error::Unprocessable("another body"));
+    }
+    return std::optional(it->second.second);
+  }
+  Async<std::optional<FirstResponse>> InsertOnce(domain::Task task, std::string,
+                                                 IdempotencyKey key) override {
+    auto found = Lookup(task.owner_id, key);
+    if (!found || *found) co_return found;
+    keys[{task.owner_id, key.key}] = {key.body_hash,
+                                      FirstResponse{task.id, task.version, task.title}};
+    tasks[task.id] = task;
+    events.push_back("todo.task.created");
+    co_return std::optional<FirstResponse>{};
+  }
+  Async<std::optional<FirstResponse>> FindFirstResponse(std::string owner,
+                                                        IdempotencyKey key) override {
+    co_return Lookup(owner, key);
   }
   Async<std::optional<domain::Task>> Find(std::string owner, std::string id) override {
     auto it = tasks.find(id);
@@ -130,6 +156,49 @@ TEST_F(TaskUseCases, CreateAppliesTheOwnersDefaultTtl) {
   ASSERT_TRUE(task.expires_at.has_value());
   EXPECT_EQ(*task.expires_at, env.now + std::chrono::seconds(3600));
   EXPECT_EQ(repository.events, std::vector<std::string>{"todo.task.created"});
+}
+
+TEST_F(TaskUseCases, KeyedCreateInsertsOnceAndThenReturnsTheFirstResponse) {
+  domain::TaskDraft draft;
+  draft.title = "once";
+  IdempotencyKey key{"k-1", "hash-a"};
+  auto first = RunSync(CreateTaskOnce(deps, alice, draft, key));
+  ASSERT_TRUE(first.has_value()) << first.error().detail;
+  ASSERT_TRUE(std::holds_alternative<domain::Task>(*first));
+  auto id = std::get<domain::Task>(*first).id;
+  auto again = RunSync(CreateTaskOnce(deps, alice, draft, key));
+  ASSERT_TRUE(again.has_value()) << again.error().detail;
+  ASSERT_TRUE(std::holds_alternative<FirstResponse>(*again));
+  EXPECT_EQ(std::get<FirstResponse>(*again).task_id, id);
+  EXPECT_EQ(repository.tasks.size(), 1u);
+  EXPECT_EQ(RunSync(CreateTaskOnce(deps, alice, draft, {"k-1", "hash-b"})).error().kind,
+            ErrorKind::kUnprocessable);
+  EXPECT_EQ(repository.tasks.size(), 1u);
+}
+
+// A retry whose body no longer passes the rules (its expires_at has passed since the first
+// create) still gets the first response: the key's record answers before the refusal.
+TEST_F(TaskUseCases, KeyedRetryRefusedByTheRulesNowStillGetsTheFirstResponse) {
+  domain::TaskDraft draft;
+  draft.title = "expiring";
+  draft.expires_at = env.now + std::chrono::minutes(1);
+  IdempotencyKey key{"k-exp", "hash-a"};
+  auto first = RunSync(CreateTaskOnce(deps, alice, draft, key));
+  ASSERT_TRUE(first.has_value()) << first.error().detail;
+  env.now += std::chrono::hours(1);
+  auto alone = RunSync(CreateTask(deps, alice, draft));
+  ASSERT_FALSE(alone.has_value());
+  EXPECT_EQ(alone.error().kind, ErrorKind::kValidation);
+  auto again = RunSync(CreateTaskOnce(deps, alice, draft, key));
+  ASSERT_TRUE(again.has_value()) << again.error().detail;
+  ASSERT_TRUE(std::holds_alternative<FirstResponse>(*again));
+  EXPECT_EQ(std::get<FirstResponse>(*again).task_id, std::get<domain::Task>(*first).id);
+  // Another body under the key is still 422, an unused key gets the rules' refusal.
+  EXPECT_EQ(RunSync(CreateTaskOnce(deps, alice, draft, {"k-exp", "hash-b"})).error().kind,
+            ErrorKind::kUnprocessable);
+  EXPECT_EQ(RunSync(CreateTaskOnce(deps, alice, draft, {"k-new", "hash-a"})).error().kind,
+            ErrorKind::kValidation);
+  EXPECT_EQ(repository.tasks.size(), 1u);
 }
 
 TEST_F(TaskUseCases, AnotherUsersTaskIsNotFoundForEveryVerb) {

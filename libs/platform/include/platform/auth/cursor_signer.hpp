@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace platform::auth {
 
@@ -22,6 +24,12 @@ class CursorSigner {
   std::string Mac(std::string_view position, std::string_view scope) const;
   std::string key_;
 };
+
+// The scope text of a cursor: the list it pages (`tasks`, `activity`), the user it was made
+// for, and the query's parameters in the order given. Every part is length-prefixed, so two
+// different scopes never give the same text (`q=a%26sort%3Dpriority` is not `q=a&sort=...`).
+std::string CursorScopeText(std::string_view list, std::string_view user_id,
+                            const std::vector<std::pair<std::string, std::string>>& params);
 
 // Reads the secret at `path`, or creates it (random, owner-only) when absent; replicas on one
 // host racing to create it all end up with the one that won.

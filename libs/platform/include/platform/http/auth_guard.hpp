@@ -3,13 +3,15 @@
 
 #include "platform/auth/jwt.hpp"
 #include "platform/auth/revocation.hpp"
+#include "platform/http/client_address.hpp"
 #include "platform/http/message.hpp"
 
 namespace platform::http {
 
 // AuthGuard: on success fills Request::subject/session_id/token_id; otherwise answers 401
-// with WWW-Authenticate. When Redis cannot be asked, the token is accepted on its signature
-// alone (logged and counted): Redis is a cache, and the outage must not lock everyone out.
+// with WWW-Authenticate. It never fails open: while revocations cannot be known (the replay of
+// the stream has not caught up, or neither the stream nor Redis can be followed) a request is
+// refused with 503, not accepted on its signature alone.
 class AuthGuard {
  public:
   AuthGuard(auth::TokenVerifier& verifier, auth::RevocationList& revocations)
@@ -23,9 +25,5 @@ class AuthGuard {
   auth::TokenVerifier& verifier_;
   auth::RevocationList& revocations_;
 };
-
-// The client's address: the peer, or the last X-Forwarded-For hop when the peer is the
-// gateway on loopback.
-std::string ClientAddress(const Request& request);
 
 }  // namespace platform::http

@@ -31,8 +31,9 @@ struct Request {
   std::unordered_map<std::string, std::string> params;  // from {name} in the route pattern
   std::string_view route;  // the matched pattern (owned by the Router), for metrics and logs
   std::string request_id;
-  std::string remote_address;
-  std::string subject;  // the authenticated user id, set by the auth guard
+  std::string remote_address;  // the peer
+  std::string client_address;  // who the peer or a trusted proxy says sent it (ClientAddress)
+  std::string subject;         // the authenticated user id, set by the auth guard
   std::string session_id;
   std::string token_id;
   std::int64_t token_expires_at = 0;

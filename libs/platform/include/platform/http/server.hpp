@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/http/client_address.hpp"
 #include "platform/http/router.hpp"
 
 namespace boost::asio {
@@ -27,6 +28,8 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{30};
   std::chrono::seconds shutdown_grace{9};
   bool access_log = true;
+  // Peers whose X-Forwarded-For names the client (TODO_TRUSTED_PROXIES); none by default.
+  TrustedProxies trusted_proxies;
   // Probed many times a second by orchestrators: counted in metrics, not written to the log.
   std::vector<std::string> unlogged_routes = {"/healthz", "/readyz", "/metrics"};
 };

@@ -1,0 +1,65 @@
+#pragma once
+// RevocationFeed: fills a RevocationSet from the stream: at start-up it replays the
+// todo.session.revoked events of the last access-token lifetime (a bounded replay), then
+// follows new ones live.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "platform/auth/revocation_set.hpp"
+#include "platform/bus/jetstream.hpp"
+
+namespace platform::auth {
+
+// RevocationFeedOptions: where the events are, and how far back the replay reaches.
+struct RevocationFeedOptions {
+  std::string stream = "TODO";
+  std::string subject = "todo.session.revoked";
+  // The replay starts this long before now: older events are not read. It must cover the
+  // access-token lifetime plus kRevocationMargin (RevocationWindow does).
+  std::chrono::seconds window{900 + 120};
+  std::function<Clock::time_point()> now = [] { return Clock::now(); };
+};
+
+// The replay window for access tokens living `access_ttl`: every revocation whose `until` is
+// still ahead was stored in the stream after now - window.
+std::chrono::seconds RevocationWindow(std::chrono::seconds access_ttl);
+
+// RevocationFeed: a per-process ordered consumer (ephemeral, no acks, DeliverByStartTime), not a
+// shared durable, since every replica needs every event. Marks the set caught up once it has
+// read the last event that existed when it subscribed, and keeps the set's Live() flag and its
+// expiry of old entries up to date. After a reconnect, or when the server no longer knows the
+// consumer, it subscribes again from the window's start (Live() is false until it is in sync).
+class RevocationFeed {
+ public:
+  RevocationFeed(bus::JetStream& js, RevocationSet& set, RevocationFeedOptions options = {});
+  ~RevocationFeed();
+  RevocationFeed(const RevocationFeed&) = delete;
+  RevocationFeed& operator=(const RevocationFeed&) = delete;
+
+  void Start();
+  void Stop();
+  // Events read from the stream since start (tests check that the replay is bounded).
+  std::uint64_t Received() const { return received_.load(); }
+
+ private:
+  void Loop();
+  bool Pause(std::chrono::milliseconds d);
+
+  bus::JetStream& js_;
+  RevocationSet& set_;
+  RevocationFeedOptions options_;
+  std::atomic<std::uint64_t> received_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace platform::auth

@@ -1,0 +1,216 @@
+#include "platform/auth/revocation_feed.hpp"
+
+#include <nats/nats.h>
+
+#include <memory>
+
+#include "platform/auth/session_revoked.hpp"
+#include "platform/bus/nats_error.hpp"
+#include "platform/log.hpp"
+#include "platform/metrics.hpp"
+
+namespace platform::auth {
+namespace {
+
+constexpr std::chrono::milliseconds kPoll{100};
+constexpr std::chrono::milliseconds kRetry{500};
+constexpr std::chrono::seconds kExpiryEvery{1};
+constexpr std::chrono::seconds kConsumerCheckEvery{5};
+
+std::int64_t UnixNanos(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint Millis(Clock::time_point t) {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+}
+
+// The stream sequence of the newest event stored at or after `start`, or 0 when there is none:
+// the replay has caught up once it has read that sequence.
+Result<std::uint64_t> LastSequenceSince(bus::JetStream& js, const RevocationFeedOptions& options,
+                                        Clock::time_point start) {
+  natsMsg* last = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetLastMsg(&last, js.RawContext(), options.stream.c_str(),
+                               options.subject.c_str(), nullptr, &code);
+  if (s != NATS_OK) {
+    if (code == JSNoMessageFoundErr) return std::uint64_t{0};
+    return std::unexpected(bus::NatsError("last revocation", s, code));
+  }
+  std::uint64_t seq = natsMsg_GetSequence(last);
+  bool in_window = natsMsg_GetTime(last) >= UnixNanos(start);
+  natsMsg_Destroy(last);
+  return in_window ? seq : 0;
+}
+
+std::uint64_t Reconnects(bus::JetStream& js) {
+  natsStatistics* stats = nullptr;
+  if (natsStatistics_Create(&stats) != NATS_OK) return 0;
+  std::uint64_t reconnects = 0;
+  if (natsConnection_GetStats(js.RawConnection(), stats) == NATS_OK) {
+    natsStatistics_GetCounts(stats, nullptr, nullptr, nullptr, nullptr, &reconnects);
+  }
+  natsStatistics_Destroy(stats);
+  return reconnects;
+}
+
+// False only when the server says the consumer does not exist (a timeout proves nothing).
+bool ConsumerExists(natsSubscription* sub) {
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = natsSubscription_GetConsumerInfo(&info, sub, nullptr, &code);
+  if (s == NATS_OK) {
+    jsConsumerInfo_Destroy(info);
+    return true;
+  }
+  return code != JSConsumerNotFoundErr;
+}
+
+Result<natsSubscription*> SubscribeFrom(bus::JetStream& js, const RevocationFeedOptions& options,
+                                        Clock::time_point start) {
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = options.stream.c_str();
+  so.Ordered = true;
+  so.Config.DeliverPolicy = js_DeliverByStartTime;
+  so.Config.OptStartTime = UnixNanos(start);
+  natsSubscription* sub = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s =
+      js_SubscribeSync(&sub, js.RawContext(), options.subject.c_str(), nullptr, &so, &code);
+  if (s != NATS_OK) return std::unexpected(bus::NatsError("subscribe to revocations", s, code));
+  return sub;
+}
+
+}  // namespace
+
+std::chrono::seconds RevocationWindow(std::chrono::seconds access_ttl) {
+  // Twice the margin: an event's `until` is revoked_at + ttl + margin, and it is stored after
+  // revoked_at; the second margin absorbs clock differences between this host and the stream's.
+  return access_ttl + 2 * kRevocationMargin;
+}
+
+RevocationFeed::RevocationFeed(bus::JetStream& js, RevocationSet& set,
+                               RevocationFeedOptions options)
+    : js_(js), set_(set), options_(std::move(options)) {}
+
+RevocationFeed::~RevocationFeed() { Stop(); }
+
+void RevocationFeed::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void RevocationFeed::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool RevocationFeed::Pause(std::chrono::milliseconds d) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, d, [this] { return stopping_.load(); });
+}
+
+void RevocationFeed::Loop() {
+  auto& applied = metrics::DefaultRegistry().GetCounter(
+      "revocation_events_total", "todo.session.revoked events read into the revocation set");
+  // Shared with the metrics callback, which may outlive the feed.
+  auto size = std::make_shared<std::atomic<std::int64_t>>(0);
+  metrics::DefaultRegistry().AddCallbackGauge("revocation_set_size",
+                                              "revoked sessions held in memory",
+                                              [size] { return static_cast<double>(size->load()); });
+  natsSubscription* sub = nullptr;
+  std::uint64_t target = 0;  // the subscription is in sync once it has read this sequence
+  bool synced = false;
+  std::uint64_t reconnects = 0;  // the connection's reconnect count when it subscribed
+  auto close = [&sub] {
+    if (sub == nullptr) return;
+    natsSubscription_Unsubscribe(sub);  // ephemeral: the server drops the consumer too
+    natsSubscription_Destroy(sub);
+    sub = nullptr;
+  };
+  auto mark_synced = [&] {
+    synced = true;
+    if (set_.CaughtUp()) return;
+    set_.MarkCaughtUp();
+    log::Info("revocations caught up", {{"events", static_cast<std::int64_t>(received_.load())}});
+  };
+  auto next_expiry = std::chrono::steady_clock::now();
+  auto next_consumer_check = std::chrono::steady_clock::now() + kConsumerCheckEvery;
+  while (!stopping_) {
+    if (sub == nullptr) {
+      set_.SetLive(false);
+      auto start = options_.now() - options_.window;
+      reconnects = Reconnects(js_);
+      auto last = LastSequenceSince(js_, options_, start);
+      auto subscribed = last ? SubscribeFrom(js_, options_, start)
+                             : Result<natsSubscription*>(std::unexpected(last.error()));
+      if (!subscribed) {
+        Pause(kRetry);
+        continue;
+      }
+      sub = *subscribed;
+      target = *last;
+      synced = false;
+      if (target == 0) mark_synced();
+    }
+    natsMsg* msg = nullptr;
+    natsStatus s = natsSubscription_NextMsg(&msg, sub, kPoll.count());
+    if (s == NATS_OK) {
+      ++received_;
+      applied.Inc();
+      jsMsgMetaData* meta = nullptr;
+      std::uint64_t seq = 0;
+      if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+        seq = meta->Sequence.Stream;
+        jsMsgMetaData_Destroy(meta);
+      }
+      std::string_view data(natsMsg_GetData(msg),
+                            static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+      auto revocation = ParseSessionRevoked(data);
+      if (revocation) {
+        set_.Add(revocation->session_id, revocation->until, Millis(options_.now()));
+      } else {
+        log::Warn("revocation event skipped", {{"error", revocation.error().detail}});
+      }
+      natsMsg_Destroy(msg);
+      if (!synced && seq >= target) mark_synced();
+    } else if (s != NATS_TIMEOUT && s != NATS_SLOW_CONSUMER) {
+      // The subscription is gone (closed connection, consumer lost): subscribe again from the
+      // window's start; events read twice are idempotent.
+      log::Warn("revocation feed interrupted", {{"status", natsStatus_GetText(s)}});
+      close();
+      Pause(kRetry);
+      continue;
+    }
+    auto now = std::chrono::steady_clock::now();
+    // After a reconnect (a restarted server may have lost the ephemeral consumer, which the
+    // library does not always notice), or once the server says the consumer is gone, the
+    // subscription is made again; until it is back in sync the set is not live.
+    bool lost = Reconnects(js_) != reconnects;
+    if (!lost && now >= next_consumer_check) {
+      lost = !ConsumerExists(sub);
+      next_consumer_check = now + kConsumerCheckEvery;
+    }
+    if (lost) {
+      log::Warn("revocation feed subscribes again", {{"reason", "reconnect or consumer lost"}});
+      close();
+      continue;
+    }
+    set_.SetLive(synced && js_.Connected() && natsSubscription_IsValid(sub));
+    if (now >= next_expiry) {
+      set_.DropExpired(Millis(options_.now()));
+      *size = static_cast<std::int64_t>(set_.Size());
+      next_expiry = now + kExpiryEvery;
+    }
+  }
+  close();
+  set_.SetLive(false);
+}
+
+}  // namespace platform::auth
