@@ -6,8 +6,39 @@
 #include <rapidjson/writer.h>
 
 #include <set>
+#include <vector>
+
+#include "platform/utf8.hpp"
 
 namespace platform {
+
+namespace {
+
+std::string_view TextOf(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+// Whether every string and member name in `root` is UTF-8. rapidjson validates the body's bytes
+// but not what a \u escape decodes to: a lone surrogate (\udc00) becomes bytes that are not
+// UTF-8, which rules that count characters refuse but names and echoes would pass on. Iterative,
+// as a 64 KiB body nests deep.
+bool AllTextIsUtf8(const rapidjson::Value& root) {
+  std::vector<const rapidjson::Value*> pending{&root};
+  while (!pending.empty()) {
+    const rapidjson::Value* v = pending.back();
+    pending.pop_back();
+    if (v->IsString() && !text::IsValidUtf8(TextOf(*v))) return false;
+    if (v->IsArray()) {
+      for (const auto& item : v->GetArray()) pending.push_back(&item);
+    } else if (v->IsObject()) {
+      for (const auto& m : v->GetObject()) {
+        if (!text::IsValidUtf8(TextOf(m.name))) return false;
+        pending.push_back(&m.value);
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 struct JsonWriter::Impl {
   rapidjson::StringBuffer buffer;
@@ -82,6 +113,10 @@ Result<StrictObject> StrictObject::Parse(std::string_view body) {
   }
   if (!object.impl_->doc.IsObject()) {
     return std::unexpected(Error::Validation("body must be a JSON object"));
+  }
+  if (!AllTextIsUtf8(object.impl_->doc)) {
+    return std::unexpected(
+        Error::Validation("body is not valid JSON: a \\u escape is not a Unicode character"));
   }
   // Duplicate keys make "which one counts" ambiguous between parsers: refuse them.
   std::set<std::string_view> names;

@@ -1,10 +1,10 @@
 #include "infra/rest/handlers.hpp"
+#include "infra/rest/request_bodies.hpp"
 #include "infra/user_json.hpp"
 #include "platform/http/auth_guard.hpp"
 
 namespace identity::infra {
 
-using platform::StrictObject;
 using platform::http::Request;
 using platform::http::Response;
 
@@ -35,15 +35,11 @@ Response AuthResponse(int status, const app::AuthResult& result) {
 }  // namespace
 
 boost::asio::awaitable<Response> HandleRegister(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto email = body->RequiredString("email");
-  auto password = body->RequiredString("password");
-  auto name = body->RequiredString("name");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  app::RegisterCommand command{*email, *password, *name, request.request_id,
-                               platform::http::ClientAddress(request)};
-  auto result = co_await app::RegisterUser(deps, std::move(command));
+  auto command = ParseRegisterBody(request.body);
+  if (!command) co_return Response::Problem(command.error());
+  command->request_id = request.request_id;
+  command->client_address = platform::http::ClientAddress(request);
+  auto result = co_await app::RegisterUser(deps, std::move(*command));
   if (!result) co_return Response::Problem(result.error());
   auto response = AuthResponse(201, *result);
   response.SetHeader("Location", "/v1/users/me");
@@ -51,23 +47,18 @@ boost::asio::awaitable<Response> HandleRegister(app::IdentityDeps& deps, Request
 }
 
 boost::asio::awaitable<Response> HandleLogin(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto email = body->RequiredString("email");
-  auto password = body->RequiredString("password");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  app::LoginCommand command{*email, *password, platform::http::ClientAddress(request)};
-  auto result = co_await app::LogIn(deps, std::move(command));
+  auto command = ParseLoginBody(request.body);
+  if (!command) co_return Response::Problem(command.error());
+  command->client_address = platform::http::ClientAddress(request);
+  auto result = co_await app::LogIn(deps, std::move(*command));
   if (!result) co_return Response::Problem(result.error());
   co_return AuthResponse(200, *result);
 }
 
 boost::asio::awaitable<Response> HandleRefresh(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto token = body->RequiredString("refresh_token");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  auto tokens = co_await app::RefreshSession(deps, *token);
+  auto token = ParseRefreshTokenBody(request.body);
+  if (!token) co_return Response::Problem(token.error());
+  auto tokens = co_await app::RefreshSession(deps, std::move(*token));
   if (!tokens) co_return Response::Problem(tokens.error());
   platform::JsonWriter w;
   w.StartObject();
@@ -80,11 +71,9 @@ boost::asio::awaitable<Response> HandleRefresh(app::IdentityDeps& deps, Request&
 }
 
 boost::asio::awaitable<Response> HandleLogout(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto token = body->RequiredString("refresh_token");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  auto result = co_await app::LogOut(deps, CallerOf(request), *token);
+  auto token = ParseRefreshTokenBody(request.body);
+  if (!token) co_return Response::Problem(token.error());
+  auto result = co_await app::LogOut(deps, CallerOf(request), std::move(*token));
   if (!result) co_return Response::Problem(result.error());
   co_return Response::NoContent();
 }

@@ -1,10 +1,10 @@
 #include "infra/rest/handlers.hpp"
+#include "infra/rest/request_bodies.hpp"
 #include "infra/user_json.hpp"
 #include "platform/http/auth_guard.hpp"
 
 namespace identity::infra {
 
-using platform::StrictObject;
 using platform::http::Request;
 using platform::http::Response;
 
@@ -32,41 +32,25 @@ HandlerResult HandleGetMe(app::IdentityDeps& deps, Request& request) {
 }
 
 HandlerResult HandlePatchMe(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  app::ProfileChange change;
-  auto name = body->PatchString("name");
-  auto timezone = body->PatchString("timezone");
-  change.default_task_ttl_seconds = body->PatchInt("default_task_ttl_seconds");
-  // name and timezone always have a value: null cannot clear them.
-  if (name.present && !name.value) body->AddError("name", "must not be null");
-  if (timezone.present && !timezone.value) body->AddError("timezone", "must not be null");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  change.name = name.value;
-  change.timezone = timezone.value;
-  auto user = co_await app::UpdateProfile(deps, CallerOf(request), std::move(change));
+  auto change = ParseProfileChange(request.body);
+  if (!change) co_return Response::Problem(change.error());
+  auto user = co_await app::UpdateProfile(deps, CallerOf(request), std::move(*change));
   if (!user) co_return Response::Problem(user.error());
   co_return UserResponse(*user);
 }
 
 HandlerResult HandleChangePassword(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto current = body->RequiredString("current_password");
-  auto next = body->RequiredString("new_password");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  app::ChangePasswordCommand command{*current, *next};
-  auto result = co_await app::ChangePassword(deps, CallerOf(request), std::move(command));
+  auto command = ParseChangePasswordBody(request.body);
+  if (!command) co_return Response::Problem(command.error());
+  auto result = co_await app::ChangePassword(deps, CallerOf(request), std::move(*command));
   if (!result) co_return Response::Problem(result.error());
   co_return Response::NoContent();
 }
 
 HandlerResult HandleDeleteMe(app::IdentityDeps& deps, Request& request) {
-  auto body = StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto password = body->RequiredString("password");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
-  auto result = co_await app::DeleteAccount(deps, CallerOf(request), *password);
+  auto password = ParsePasswordBody(request.body);
+  if (!password) co_return Response::Problem(password.error());
+  auto result = co_await app::DeleteAccount(deps, CallerOf(request), std::move(*password));
   if (!result) co_return Response::Problem(result.error());
   co_return Response::NoContent();
 }

@@ -1,10 +1,10 @@
 #include "infra/rest/progress_routes.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <memory>
 #include <optional>
 
+#include "infra/rest/progress_query.hpp"
 #include "platform/json.hpp"
 #include "platform/time.hpp"
 
@@ -20,34 +20,6 @@ namespace {
 constexpr int kStreamPage = 500;
 // A client over its stream quota may try again soon: a stream of its own may be closing.
 constexpr int kStreamQuotaRetrySeconds = 5;
-
-// Anything but the named parameters is a 400, so a misspelt one is not silently ignored.
-platform::Result<void> OnlyParameters(const Request& request,
-                                      std::initializer_list<std::string_view> allowed) {
-  for (const auto& [name, value] : request.QueryParams()) {
-    bool known = false;
-    for (auto a : allowed) known = known || name == a;
-    if (!known) return std::unexpected(Error::InvalidField(name, "is not a known parameter"));
-  }
-  return {};
-}
-
-std::optional<std::string> Parameter(const Request& request, std::string_view name) {
-  std::optional<std::string> found;
-  for (auto& [key, value] : request.QueryParams()) {
-    if (key == name) found = value;
-  }
-  return found;
-}
-
-std::optional<std::int64_t> PositiveNumber(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 std::string Timestamp(domain::Time t) { return platform::FormatTimestamp(t); }
 
@@ -107,11 +79,7 @@ Handled Summary(ProgressApi& api, Request& request) {
 }
 
 Handled Daily(ProgressApi& api, Request& request) {
-  if (auto ok = OnlyParameters(request, {"days"}); !ok) co_return Response::Problem(ok.error());
-  auto text = Parameter(request, "days");
-  std::optional<std::string_view> view;
-  if (text) view = *text;
-  auto days = domain::ParseDays(view);
+  auto days = ParseDailyQuery(request);
   if (!days) co_return Response::Problem(days.error());
   auto buckets = co_await app::GetDaily(api.deps, request.subject, *days);
   if (!buckets) co_return Response::Problem(buckets.error());
@@ -133,24 +101,11 @@ Handled Daily(ProgressApi& api, Request& request) {
 }
 
 Handled Activity(ProgressApi& api, Request& request) {
-  if (auto ok = OnlyParameters(request, {"limit", "cursor"}); !ok) {
-    co_return Response::Problem(ok.error());
-  }
-  auto limit_text = Parameter(request, "limit");
-  std::optional<std::string_view> limit_view;
-  if (limit_text) limit_view = *limit_text;
-  auto limit = domain::ParseActivityLimit(limit_view);
-  if (!limit) co_return Response::Problem(limit.error());
-  std::optional<std::int64_t> before;
   // Bound to the user; `limit` may change from page to page, nothing else is a parameter.
   std::string scope = platform::auth::CursorScopeText("activity", request.subject, {});
-  if (auto cursor = Parameter(request, "cursor")) {
-    if (auto position = api.cursors.Decode(*cursor, scope)) before = PositiveNumber(*position);
-    if (!before) {
-      co_return Response::Problem(Error::InvalidField("cursor", "does not belong to this query"));
-    }
-  }
-  auto page = co_await app::GetActivity(api.deps, request.subject, before, *limit);
+  auto query = ParseActivityQuery(request, api.cursors, scope);
+  if (!query) co_return Response::Problem(query.error());
+  auto page = co_await app::GetActivity(api.deps, request.subject, query->before, query->limit);
   if (!page) co_return Response::Problem(page.error());
   platform::JsonWriter w;
   w.StartObject();

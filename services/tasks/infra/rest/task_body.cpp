@@ -113,4 +113,22 @@ platform::Result<domain::TaskPatch> ParseTaskPatch(std::string_view body_text) {
   return patch;
 }
 
+platform::Result<std::string> ParseChecklistItemText(std::string_view body_text) {
+  auto body = StrictObject::Parse(body_text);
+  if (!body) return std::unexpected(body.error());
+  auto text = body->RequiredString("text");
+  if (auto done = body->Finish(); !done) return std::unexpected(done.error());
+  return *text;
+}
+
+platform::Result<ChecklistItemChange> ParseChecklistItemChange(std::string_view body_text) {
+  auto body = StrictObject::Parse(body_text);
+  if (!body) return std::unexpected(body.error());
+  auto text = body->PatchString("text");
+  auto done = body->OptionalBool("done");
+  if (text.present && !text.value) body->AddError("text", "must not be null");
+  if (auto finished = body->Finish(); !finished) return std::unexpected(finished.error());
+  return ChecklistItemChange{std::move(text.value), done};
+}
+
 }  // namespace tasks::infra

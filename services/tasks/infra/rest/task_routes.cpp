@@ -221,10 +221,8 @@ Handled Reopen(TaskApi& api, Request& request) {
 Handled AddItem(TaskApi& api, Request& request) {
   auto if_match = IfMatch(request);
   if (!if_match) co_return Response::Problem(if_match.error());
-  auto body = platform::StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto text = body->RequiredString("text");
-  if (auto done = body->Finish(); !done) co_return Response::Problem(done.error());
+  auto text = ParseChecklistItemText(request.body);
+  if (!text) co_return Response::Problem(text.error());
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
   auto task = co_await app::AddChecklistItem(api.deps, actor, id, *text, *if_match);
@@ -235,17 +233,13 @@ Handled AddItem(TaskApi& api, Request& request) {
 Handled UpdateItem(TaskApi& api, Request& request) {
   auto if_match = IfMatch(request);
   if (!if_match) co_return Response::Problem(if_match.error());
-  auto body = platform::StrictObject::Parse(request.body);
-  if (!body) co_return Response::Problem(body.error());
-  auto text = body->PatchString("text");
-  auto done = body->OptionalBool("done");
-  if (text.present && !text.value) body->AddError("text", "must not be null");
-  if (auto finished = body->Finish(); !finished) co_return Response::Problem(finished.error());
+  auto change = ParseChecklistItemChange(request.body);
+  if (!change) co_return Response::Problem(change.error());
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
   auto item = request.params.at("item_id");
-  auto task =
-      co_await app::UpdateChecklistItem(api.deps, actor, id, item, text.value, done, *if_match);
+  auto task = co_await app::UpdateChecklistItem(api.deps, actor, id, item, change->text,
+                                                change->done, *if_match);
   if (!task) co_return Response::Problem(task.error());
   co_return TaskResponse(200, *task);
 }
