@@ -13,9 +13,11 @@ Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
           platform::Error::PreconditionFailed("the task has changed (If-Match does not match)"));
     }
   }
+  // Forgotten before the delete commits: a crash right after the commit must not leave the
+  // deleted task cached.
+  (void)co_await deps.cache.Forget(actor.user_id, id);
   auto deleted = co_await deps.repository.Delete(actor.user_id, id, if_match, actor.request_id);
   if (!deleted) co_return std::unexpected(deleted.error());
-  (void)co_await deps.cache.Forget(actor.user_id, id);
   (void)co_await deps.cache.BumpLists(actor.user_id);
   if (!*deleted) {
     if (if_match) {

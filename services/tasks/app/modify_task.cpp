@@ -24,6 +24,7 @@ Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::st
     auto changed = mutation(std::move(current), deps.env.Now());
     if (!changed) co_return std::unexpected(changed.error());
     if (changed->version == expected) co_return std::move(*changed);  // nothing to write
+    (void)co_await deps.cache.Hold(actor.user_id, id, changed->version);
     auto written =
         co_await deps.repository.Update(*changed, expected, event_type, actor.request_id);
     if (!written) co_return std::unexpected(written.error());

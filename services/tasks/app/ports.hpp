@@ -103,6 +103,9 @@ class TaskCache {
   virtual Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) = 0;
   virtual Async<void> Put(domain::Task task) = 0;
   virtual Async<void> Forget(std::string owner_id, std::string id) = 0;
+  // Before a write of `version` commits: until that version is cached, readers read the
+  // database, so a crash between the commit and Put cannot leave the older state cached.
+  virtual Async<void> Hold(std::string owner_id, std::string id, std::int64_t version) = 0;
   // Invalidates every cached list page of the owner (each write does, before it answers).
   virtual Async<void> BumpLists(std::string owner_id) = 0;
 };

@@ -11,10 +11,15 @@ namespace tasks::infra {
 namespace {
 
 // Writes only a newer version: concurrent writers and read-through fills may arrive in any
-// order, and an older state must never replace a newer one (a delete leaves a tombstone).
+// order, and an older state must never replace a newer one (a delete leaves a tombstone). An
+// empty entry of the same version (a write's hold) is replaced by that version's state.
 constexpr std::string_view kPutIfNewer = R"lua(
 local v = redis.call('HGET', KEYS[1], 'v')
-if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end
+if v then
+  local held, new = tonumber(v), tonumber(ARGV[1])
+  if held > new then return 0 end
+  if held == new and (ARGV[2] == '' or redis.call('HGET', KEYS[1], 'j') ~= '') then return 0 end
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1
@@ -111,6 +116,21 @@ std::chrono::sys_time<std::chrono::milliseconds> RedisTaskCache::Deadline(
 
 void RedisTaskCache::EraseCopy(const std::string& key) {
   if (copies_ != nullptr) copies_->Erase(key);
+}
+
+app::Async<void> RedisTaskCache::Hold(std::string owner_id, std::string id,
+                                      std::int64_t version) {
+  // Long enough for the write to commit and Put; a hold left by a crash ends by itself.
+  auto until = std::chrono::system_clock::now() + std::chrono::seconds(5);
+  std::string key = TaskCacheKey(owner_id, id);
+  EraseCopy(key);
+  std::vector<platform::redis::Command> commands;
+  commands.push_back(PutCommand(
+      key, version, "",
+      std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch()).count()));
+  auto replies = co_await redis_.Execute(std::move(commands));
+  if (!replies) co_return std::unexpected(replies.error());
+  co_return platform::Result<void>{};
 }
 
 app::Async<std::optional<domain::Task>> RedisTaskCache::Get(std::string owner_id, std::string id) {

@@ -23,6 +23,9 @@ class RedisTaskCache : public app::TaskCache {
   app::Async<std::optional<domain::Task>> Get(std::string owner_id, std::string id) override;
   app::Async<void> Put(domain::Task task) override;
   app::Async<void> Forget(std::string owner_id, std::string id) override;
+  // An empty entry at `version` for a few seconds: older fills are refused by the version
+  // check, and the version itself (from the writer or a reader) replaces it.
+  app::Async<void> Hold(std::string owner_id, std::string id, std::int64_t version) override;
   app::Async<void> BumpLists(std::string owner_id) override;
 
   // CachedPage: the owner's current list version, and the page cached under it, if any.

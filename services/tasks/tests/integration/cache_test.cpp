@@ -112,6 +112,36 @@ TEST_F(CacheTest, ForgetLeavesATombstoneThatAnOldPutCannotResurrect) {
   EXPECT_GT(Raw({"PTTL", Key(t)}).integer, 0);    // and ends on its own
 }
 
+// A write holds the entry at its new version before it commits: from then on the old state is
+// not served (a crash after the commit cannot leave it cached), a slow fill of the old state is
+// refused, and the new version (the writer's Put, or a reader's fill) replaces the hold.
+TEST_F(CacheTest, AHoldHidesTheOldStateUntilTheNewVersionIsCached) {
+  Task t = Rich();
+  Put(t);
+  ASSERT_TRUE(Get(t).has_value());
+  auto held = RunSync(cache_->Hold(t.owner_id, t.id, t.version + 1));
+  ASSERT_TRUE(held.has_value());
+  EXPECT_FALSE(Get(t).has_value());
+  Put(t);  // a read-through fill of the state before the write
+  EXPECT_FALSE(Get(t).has_value());
+  auto again = RunSync(cache_->Hold(t.owner_id, t.id, t.version + 1));  // a retried write
+  ASSERT_TRUE(again.has_value());
+  Task newer = t;
+  newer.version += 1;
+  newer.title = "after the write";
+  Put(newer);
+  auto got = Get(t);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->version, newer.version);
+  EXPECT_EQ(got->title, "after the write");
+  // The hold itself ends within seconds when nobody replaces it (a writer that died).
+  auto later = RunSync(cache_->Hold(t.owner_id, t.id, newer.version + 1));
+  ASSERT_TRUE(later.has_value());
+  auto ttl = Raw({"PTTL", Key(t)}).integer;
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 5000);
+}
+
 TEST_F(CacheTest, EntryEndsNoLaterThanTheTasksExpiry) {
   Task t = MakeTask(owner_, "short-lived");
   t.expires_at = Now() + 300ms;

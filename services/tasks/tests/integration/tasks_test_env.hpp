@@ -118,6 +118,9 @@ class MemoryCache : public app::TaskCache {
     }
     co_return platform::Result<void>{};
   }
+  app::Async<void> Hold(std::string owner_id, std::string id, std::int64_t) override {
+    co_return co_await Forget(std::move(owner_id), std::move(id));
+  }
   app::Async<void> BumpLists(std::string) override { co_return platform::Result<void>{}; }
 
  private:

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include "platform/testing/run_sync.hpp"
 
+#include <functional>
 #include <map>
 #include <variant>
 
@@ -88,8 +89,10 @@ struct FakeRepository : TaskRepository {
     if (expected && it->second.version != *expected) co_return false;
     tasks.erase(it);
     events.push_back("todo.task.deleted");
+    if (after_delete) after_delete();
     co_return true;
   }
+  std::function<void()> after_delete;  // runs once a delete has "committed"
   Async<OwnerSettings> Settings(std::string) override { co_return settings; }
 };
 
@@ -104,13 +107,22 @@ struct FakeCache : TaskCache {
     ++hits;
     co_return std::optional(it->second);
   }
+  bool drop_puts = false;  // a process killed between a write's commit and its Put
   Async<void> Put(domain::Task task) override {
     if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    if (drop_puts) co_return Result<void>{};
     entries[task.id] = task;
     co_return Result<void>{};
   }
   Async<void> Forget(std::string, std::string id) override {
     if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    entries.erase(id);
+    co_return Result<void>{};
+  }
+  std::vector<std::int64_t> holds;
+  Async<void> Hold(std::string, std::string id, std::int64_t version) override {
+    if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    holds.push_back(version);
     entries.erase(id);
     co_return Result<void>{};
   }
@@ -276,6 +288,37 @@ TEST_F(TaskUseCases, WriteRefreshesTheCacheSoAReadSeesTheNewState) {
   EXPECT_EQ(got->title, "Tadarus juz 6");
   EXPECT_EQ(got->version, 2);
   EXPECT_EQ(cache.list_bumps, 2);  // the create and the patch
+}
+
+// The fault suite's kill -9 of tasks between a PATCH's commit and its cache refresh left the
+// old version cached for the cache's lifetime: the write now holds the entry before it commits.
+TEST_F(TaskUseCases, ACrashBetweenAWritesCommitAndItsCacheRefreshLeavesNoOldStateCached) {
+  auto task = Create();
+  ASSERT_TRUE(RunSync(GetTask(deps, alice, task.id)).has_value());
+  ASSERT_TRUE(cache.entries.contains(task.id));
+  cache.drop_puts = true;
+  domain::TaskPatch patch;
+  patch.title = {true, std::string("committed, then the process died")};
+  ASSERT_TRUE(RunSync(PatchTask(deps, alice, task.id, patch, std::nullopt)).has_value());
+  EXPECT_EQ(cache.holds, std::vector<std::int64_t>{2});
+  cache.drop_puts = false;
+  auto got = RunSync(GetTask(deps, alice, task.id));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(got->title, "committed, then the process died");
+}
+
+TEST_F(TaskUseCases, ACrashRightAfterADeleteCommitsLeavesNoDeletedTaskCached) {
+  auto task = Create();
+  ASSERT_TRUE(RunSync(GetTask(deps, alice, task.id)).has_value());
+  ASSERT_TRUE(cache.entries.contains(task.id));
+  repository.after_delete = [this] { cache.broken = true; };  // nothing reaches the cache after
+  ASSERT_TRUE(RunSync(DeleteTask(deps, alice, task.id, std::nullopt)).has_value());
+  cache.broken = false;
+  EXPECT_FALSE(cache.entries.contains(task.id));
+  auto got = RunSync(GetTask(deps, alice, task.id));
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().kind, ErrorKind::kNotFound);
 }
 
 TEST_F(TaskUseCases, DeleteWithStaleIfMatchKeepsTheTask) {
