@@ -82,17 +82,25 @@ std::size_t UserRateLimit::Tracked() {
   return n;
 }
 
+namespace {
+
+boost::asio::awaitable<Response> Refused(int wait) {
+  static auto& limited = metrics::DefaultRegistry().GetCounter(
+      "http_rate_limited_total", "Requests refused by the per-user rate limit");
+  limited.Inc();
+  co_return Response::Problem(
+      Error::RateLimited("too many requests; slow down and retry after the given time", wait));
+}
+
+}  // namespace
+
 Handler UserRateLimit::Limit(Handler inner) {
   if (!Enabled()) return inner;
+  // Not a coroutine itself: a request within its limit goes on to the inner handler's own
+  // awaitable, without a frame of this wrapper's on the hot path.
   return [this, inner = std::move(inner)](Request& request) -> boost::asio::awaitable<Response> {
-    if (int wait = Take(request.subject); wait > 0) {
-      static auto& limited = metrics::DefaultRegistry().GetCounter(
-          "http_rate_limited_total", "Requests refused by the per-user rate limit");
-      limited.Inc();
-      co_return Response::Problem(
-          Error::RateLimited("too many requests; slow down and retry after the given time", wait));
-    }
-    co_return co_await inner(request);
+    if (int wait = Take(request.subject); wait > 0) return Refused(wait);
+    return inner(request);
   };
 }
 
