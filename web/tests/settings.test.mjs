@@ -2,7 +2,7 @@
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, choose, closeBrowser, createTask, goto, loginUI, registerUser, until, waitForRoute, webTest,
+  api, choose, closeBrowser, goto, loginUI, registerUser, until, waitForRoute, webTest,
 } from './support.mjs';
 
 after(closeBrowser);
@@ -88,8 +88,17 @@ webTest('profile: change the name, time zone and default expiry', async (s) => {
   assert.equal(await page.getByTestId('profile-timezone').inputValue(), 'Asia/Jakarta');
   assert.equal(await ttl.inputValue(), oneDay);
 
-  // The default expiry applies to a task created without one; the list counts it down.
-  await createTask(account, { title: 'Buy rice' });
+  // The default expiry applies to a task created without one; the list counts it down. The
+  // tasks service learns the new default from identity's event, moments after the save: until
+  // it has, a task made without an expiry gets none (it is deleted, and the next one tried).
+  await until('the tasks service to apply the new default expiry', async () => {
+    const made = await api('POST', '/v1/tasks', { token: account.token, body: { title: 'Buy rice' } });
+    assert.equal(made.status, 201);
+    if (made.body.expires_at) return made.body;
+    const gone = await api('DELETE', `/v1/tasks/${made.body.id}`, { token: account.token });
+    assert.equal(gone.status, 204);
+    return null;
+  });
   await goto(page, '#/tasks');
   await page.getByTestId('task-row').filter({ hasText: 'Buy rice' }).getByTestId('task-countdown').waitFor();
 });
