@@ -67,7 +67,7 @@ HELP = """Settings (environment variables, default in brackets):
                                   [TODO_TEST_HTTP_PORT (8180) + 4, 5, 6, 7]
   TODO_FAULT_PG_PORT, _REDIS_PORT, _NATS_PORT
                                   [TODO_TEST_PG_PORT (55532), _REDIS_PORT (56479),
-                                   _NATS_PORT (54322), each + 50]
+                                   _NATS_PORT (54322), each + 50 - 30000]
 """
 
 
