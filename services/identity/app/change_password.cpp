@@ -25,7 +25,7 @@ Async<void> ChangePassword(IdentityDeps& deps, const Caller& caller,
   auto hash = co_await deps.hasher.Hash(command.new_password);
   if (!hash) co_return std::unexpected(hash.error());
   auto revoked = co_await deps.store.ChangePassword(caller.user_id, std::move(*hash),
-                                                   caller.session_id, caller.request_id);
+                                                    caller.session_id, caller.request_id);
   if (!revoked) co_return std::unexpected(revoked.error());
   // The store has ended the other sessions (with their events); their access tokens end here.
   co_await deps.revocations.RevokeSessions(std::move(*revoked));

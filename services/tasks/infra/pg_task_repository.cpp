@@ -252,8 +252,8 @@ pg::DbResult<std::vector<const NewTask*>> LeaveOutOverQuota(pg::Connection& tx,
     }
   }
   if (!released_keys.empty()) {
-    auto released = tx.Execute(q::kReleaseKeys, {pg::ArrayLiteral(released_owners),
-                                                 pg::ArrayLiteral(released_keys)});
+    auto released = tx.Execute(
+        q::kReleaseKeys, {pg::ArrayLiteral(released_owners), pg::ArrayLiteral(released_keys)});
     if (!released) return std::unexpected(released.error());
   }
   return within;

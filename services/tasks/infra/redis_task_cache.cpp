@@ -118,8 +118,7 @@ void RedisTaskCache::EraseCopy(const std::string& key) {
   if (copies_ != nullptr) copies_->Erase(key);
 }
 
-app::Async<void> RedisTaskCache::Hold(std::string owner_id, std::string id,
-                                      std::int64_t version) {
+app::Async<void> RedisTaskCache::Hold(std::string owner_id, std::string id, std::int64_t version) {
   // Long enough for the write to commit and Put; a hold left by a crash ends by itself.
   auto until = std::chrono::system_clock::now() + std::chrono::seconds(5);
   std::string key = TaskCacheKey(owner_id, id);

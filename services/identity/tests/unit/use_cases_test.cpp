@@ -236,7 +236,8 @@ TEST_F(UseCases, RegisterRefusesACommonPassword) {
 
 TEST_F(UseCases, SecondRegistrationOfAnEmailIsAConflict) {
   Register("a@example.com");
-  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
+  auto r =
+      RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
 }
@@ -347,7 +348,8 @@ namespace {
 TEST_F(UseCases, RegistrationOfATakenEmailCostsNoHashAndIsAConflict) {
   Register("a@example.com");
   ASSERT_EQ(hasher.hashes, 1);
-  auto r = RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
+  auto r =
+      RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(hasher.hashes, 1);
