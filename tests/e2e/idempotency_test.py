@@ -11,13 +11,11 @@ Run: python3 -m unittest tests/e2e/idempotency_test.py (against a running stack)
 
 import os
 import socket
-import subprocess
-import tempfile
 import time
 import unittest
 import uuid
 
-from support import assert_problem, register_user, request
+from support import Child, assert_problem, register_user, request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_DIR = os.environ.get("BUILD_DIR") or os.path.join(ROOT, "build", "release")
@@ -41,30 +39,6 @@ def wait_for(probe, timeout, what):
             return
         time.sleep(0.05)
     raise AssertionError(f"{what} not within {timeout} s")
-
-
-class Child:
-    """A child process owned by one test, killed in cleanup."""
-
-    def __init__(self, test, argv, env=None):
-        self.log = tempfile.TemporaryFile()
-        test.addCleanup(self.log.close)
-        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        test.addCleanup(self.kill)
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace")[-4000:]
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def redis_answers(port):

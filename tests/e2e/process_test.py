@@ -15,12 +15,11 @@ import re
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
 
-from support import (assert_problem, assert_unauthorized, fake_client_address, login, me,
+from support import (Child, assert_problem, assert_unauthorized, fake_client_address, login, me,
                      register_user, request, wait_until)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -76,7 +75,7 @@ def identity_env(port=None, **overrides):
     return env
 
 
-class IdentityProcess:
+class IdentityProcess(Child):
     """A second identity instance owned by one test."""
 
     def __init__(self, test, **overrides):
@@ -84,25 +83,7 @@ class IdentityProcess:
         test.assertTrue(os.access(IDENTITY_BINARY, os.X_OK), f"{IDENTITY_BINARY} is not built")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile()
-        test.addCleanup(self.log.close)
-        self.proc = subprocess.Popen([IDENTITY_BINARY], env=identity_env(self.port, **overrides),
-                                     stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        test.addCleanup(self.kill)
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", errors="replace")[-4000:]
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+        super().__init__(test, [IDENTITY_BINARY], env=identity_env(self.port, **overrides))
 
     def wait_ready(self, timeout=START_TIMEOUT):
         deadline = time.monotonic() + timeout

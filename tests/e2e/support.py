@@ -12,6 +12,8 @@ import os
 import random
 import re
 import statistics
+import subprocess
+import tempfile
 import time
 import urllib.parse
 import uuid
@@ -249,3 +251,27 @@ def assert_unauthorized(test, resp):
     challenge = resp.headers.get("www-authenticate", "")
     test.assertTrue(challenge.lower().startswith("bearer"),
                     f"WWW-Authenticate {challenge!r} in {resp!r}")
+
+
+class Child:
+    """A child process owned by one test: its output kept in a temporary file, killed in cleanup."""
+
+    def __init__(self, test, argv, env=None):
+        self.log = tempfile.TemporaryFile()
+        test.addCleanup(self.log.close)
+        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        test.addCleanup(self.kill)
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", errors="replace")[-4000:]
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
