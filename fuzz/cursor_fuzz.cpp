@@ -7,7 +7,7 @@
 #include <charconv>
 
 #include "fuzz_input.hpp"
-#include "infra/cursor_codec.hpp"
+#include "infra/rest/cursor_codec.hpp"
 #include "infra/rest/progress_query.hpp"
 #include "platform/auth/cursor_signer.hpp"
 #include "platform/uuid.hpp"

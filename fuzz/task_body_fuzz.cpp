@@ -10,7 +10,7 @@
 #include "domain/task.hpp"
 #include "fuzz_input.hpp"
 #include "infra/rest/task_body.hpp"
-#include "infra/task_json.hpp"
+#include "infra/json/task_json.hpp"
 #include "platform/json.hpp"
 #include "platform/time.hpp"
 

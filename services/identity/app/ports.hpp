@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "domain/user.hpp"
-#include "platform/auth/session_revoked.hpp"
 #include "platform/error.hpp"
-#include "platform/json.hpp"
+#include "platform/patch.hpp"
+#include "platform/session_revocation.hpp"
 
 namespace identity::app {
 
@@ -22,7 +22,7 @@ using Async = boost::asio::awaitable<platform::Result<T>>;
 
 // A session the store ended, with until when its access tokens must be refused; the store
 // commits a todo.session.revoked event for each in the same transaction.
-using platform::auth::SessionRevocation;
+using platform::SessionRevocation;
 
 // NewSession: a refresh-token family to open, or to continue on rotation.
 struct NewSession {

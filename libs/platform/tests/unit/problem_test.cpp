@@ -3,6 +3,7 @@
 
 #include "platform/error.hpp"
 #include "platform/http/message.hpp"
+#include "platform/http/problem_json.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include "app/use_cases.hpp"
 #include "platform/auth/jwt.hpp"
-#include "platform/http/auth_guard.hpp"
+#include "platform/auth/auth_guard.hpp"
 #include "platform/http/router.hpp"
 #include "platform/http/user_rate_limit.hpp"
 

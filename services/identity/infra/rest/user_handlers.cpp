@@ -1,7 +1,7 @@
 #include "infra/rest/handlers.hpp"
 #include "infra/rest/request_bodies.hpp"
-#include "infra/user_json.hpp"
-#include "platform/http/auth_guard.hpp"
+#include "infra/json/user_json.hpp"
+#include "platform/auth/auth_guard.hpp"
 
 namespace identity::infra {
 

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "infra/sodium_password_hasher.hpp"
+#include "infra/crypto/sodium_password_hasher.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "infra/redis_login_throttle.hpp"
-#include "infra/window_counters.hpp"
+#include "infra/redis/redis_login_throttle.hpp"
+#include "infra/redis/window_counters.hpp"
 #include "platform/testing/run_sync.hpp"
 
 namespace identity::infra {

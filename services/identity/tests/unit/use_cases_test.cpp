@@ -31,7 +31,7 @@ struct FakeStore : UserStore {
   int events = 0;
 
   static SessionRevocation Ended(const std::string& family, const std::string& user) {
-    return platform::auth::RevocationOf(family, user, platform::TimePoint{},
+    return platform::RevocationOf(family, user, platform::TimePoint{},
                                         std::chrono::seconds(900));
   }
 

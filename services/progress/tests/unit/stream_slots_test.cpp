@@ -1,4 +1,4 @@
-#include "infra/stream_slots.hpp"
+#include "infra/rest/stream_slots.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "infra/tz_zone.hpp"
+#include "infra/zone/tz_zone.hpp"
 #include "zone_test_support.hpp"
 
 namespace progress::infra {

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "domain/progress.hpp"
-#include "infra/tz_zone.hpp"
+#include "infra/zone/tz_zone.hpp"
 
 namespace progress::domain::test_support {
 

@@ -2,7 +2,7 @@
 // Reading GET /v1/tasks query parameters into a ListQuery; unknown ones are a 400.
 
 #include "app/ports.hpp"
-#include "infra/cursor_codec.hpp"
+#include "infra/rest/cursor_codec.hpp"
 #include "platform/http/message.hpp"
 
 namespace tasks::infra {

@@ -6,7 +6,7 @@
 
 #include "infra/rest/list_query.hpp"
 #include "infra/rest/task_body.hpp"
-#include "infra/task_json.hpp"
+#include "infra/json/task_json.hpp"
 #include "platform/json.hpp"
 
 namespace tasks::infra {

@@ -2,10 +2,10 @@
 // The tasks service's HTTP routes (API.md's tasks table), all behind the auth guard.
 
 #include "app/use_cases.hpp"
-#include "infra/cursor_codec.hpp"
-#include "infra/idempotency.hpp"
-#include "infra/redis_task_cache.hpp"
-#include "platform/http/auth_guard.hpp"
+#include "infra/rest/cursor_codec.hpp"
+#include "infra/pg/idempotency.hpp"
+#include "infra/redis/redis_task_cache.hpp"
+#include "platform/auth/auth_guard.hpp"
 #include "platform/http/router.hpp"
 #include "platform/http/user_rate_limit.hpp"
 

@@ -2,8 +2,8 @@
 // entries that end with the task's expiry (PXAT), list versions, and Redis down.
 
 #include "app/use_cases.hpp"
-#include "infra/pg_task_repository.hpp"
-#include "infra/redis_task_cache.hpp"
+#include "infra/pg/pg_task_repository.hpp"
+#include "infra/redis/redis_task_cache.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
 #include "tasks_test_env.hpp"

@@ -6,7 +6,7 @@
 #include <condition_variable>
 
 #include "app/use_cases.hpp"
-#include "infra/pg_task_repository.hpp"
+#include "infra/pg/pg_task_repository.hpp"
 #include "platform/pg/pool.hpp"
 #include "tasks_test_env.hpp"
 

@@ -1,8 +1,8 @@
 // ExpiryScheduler against the local PostgreSQL: on-time expiry, NOTIFY wake-ups, catch-up
 // after downtime, two replicas sharing the work, on_expire delete, and done tasks.
 
-#include "infra/expiry_scheduler.hpp"
-#include "infra/pg_task_repository.hpp"
+#include "infra/scheduler/expiry_scheduler.hpp"
+#include "infra/pg/pg_task_repository.hpp"
 #include "platform/pg/pool.hpp"
 #include "tasks_test_env.hpp"
 

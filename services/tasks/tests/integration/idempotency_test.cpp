@@ -3,7 +3,7 @@
 
 #include <boost/asio/detached.hpp>
 
-#include "infra/idempotency.hpp"
+#include "infra/pg/idempotency.hpp"
 #include "platform/redis/client.hpp"
 #include "tasks_test_env.hpp"
 

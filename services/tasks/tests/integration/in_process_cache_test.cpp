@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "infra/in_process_task_cache.hpp"
-#include "infra/redis_task_cache.hpp"
+#include "infra/redis/in_process_task_cache.hpp"
+#include "infra/redis/redis_task_cache.hpp"
 #include "platform/redis/client.hpp"
 #include "platform/redis/invalidation_listener.hpp"
 #include "tasks_test_env.hpp"

@@ -8,8 +8,8 @@
 
 #include <boost/asio/detached.hpp>
 
-#include "infra/pg_task_repository.hpp"
-#include "infra/task_json.hpp"
+#include "infra/pg/pg_task_repository.hpp"
+#include "infra/json/task_json.hpp"
 #include "platform/pg/pool.hpp"
 #include "tasks_test_env.hpp"
 

@@ -39,7 +39,7 @@
 
 #include "app/ports.hpp"
 #include "domain/task.hpp"
-#include "infra/task_json.hpp"
+#include "infra/json/task_json.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/pg/connection.hpp"
 #include "platform/pg/migrations.hpp"

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "infra/cursor_codec.hpp"
+#include "infra/rest/cursor_codec.hpp"
 #include "infra/rest/list_query.hpp"
 
 namespace tasks::infra {
