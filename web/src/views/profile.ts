@@ -41,7 +41,16 @@ function ttlSeconds(value: string): number | null {
 }
 
 function profileSections(root: HTMLElement, user: User): HTMLElement[] {
-  // ---- details
+  return [
+    section(t('profile.details'), detailsForm(root, user)),
+    section(t('password.title'), passwordForm(root, user)),
+    h('section', { class: 'card danger-zone', 'aria-labelledby': 'delete-title' },
+      h('h2', { id: 'delete-title' }, t('delete.title')), deleteForm(root, user)),
+  ];
+}
+
+/** Name, time zone (the browser's offered when it differs) and default expiry for new tasks. */
+function detailsForm(root: HTMLElement, user: User): HTMLFormElement {
   const name = h('input', { type: 'text', testid: 'profile-name', required: true, maxlength: '100', autocomplete: 'name', props: { value: user.name } });
   const email = h('input', { type: 'email', readonly: true, props: { value: user.email } });
   const browserTz = browserTimeZone();
@@ -95,20 +104,23 @@ function profileSections(root: HTMLElement, user: User): HTMLElement[] {
       }
     });
   });
+  return profileForm;
+}
 
-  // ---- password
+/** The password change (the current one, then the new). */
+function passwordForm(root: HTMLElement, user: User): HTMLFormElement {
   const current = h('input', { type: 'password', testid: 'password-current', required: true, autocomplete: 'current-password' });
   const next = h('input', { type: 'password', testid: 'password-new', required: true, minlength: '8', maxlength: '128', autocomplete: 'new-password' });
   const savePassword = h('button', { type: 'submit', testid: 'password-save' }, t('password.save'));
   // A hidden username lets password managers know whose password this is.
-  const passwordForm = h('form', { testid: 'password-form' },
+  const form = h('form', { testid: 'password-form' },
     h('input', { type: 'text', autocomplete: 'username', hidden: true, props: { value: user.email }, 'aria-hidden': 'true', tabindex: '-1' }),
     field(t('password.current'), current, { name: 'current_password' }),
     field(t('password.new'), next, { name: 'new_password', hint: t('register.passwordHint') }),
     formError(),
     h('div', { class: 'actions' }, savePassword),
   );
-  passwordForm.addEventListener('submit', (e) => {
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
     void busy(savePassword, async () => {
       clearErrors(root);
@@ -117,17 +129,20 @@ function profileSections(root: HTMLElement, user: User): HTMLElement[] {
         current.value = next.value = '';
         flash(t('password.changed'));
       } catch (err) {
-        if (!(err instanceof ApiError && err.sessionEnded)) showErrors(root, passwordForm, err);
+        if (!(err instanceof ApiError && err.sessionEnded)) showErrors(root, form, err);
       }
     });
   });
+  return form;
+}
 
-  // ---- deletion
+/** Account deletion: needs the password and the "I understand" box. */
+function deleteForm(root: HTMLElement, user: User): HTMLFormElement {
   const password = h('input', { type: 'password', testid: 'delete-password', required: true, autocomplete: 'current-password' });
   const confirmBox = h('input', { type: 'checkbox', testid: 'delete-confirm', required: true });
   confirmBox.id = `confirm-${user.id}`;
   const deleteButton = h('button', { type: 'submit', class: 'button-danger', testid: 'delete-submit' }, t('delete.submit'));
-  const deleteForm = h('form', { testid: 'delete-form' },
+  const form = h('form', { testid: 'delete-form' },
     h('p', null, t('delete.explain')),
     field(t('delete.password'), password, { name: 'password' }),
     h('div', { class: 'check' }, confirmBox, h('label', { for: confirmBox.id }, t('delete.confirm'))),
@@ -136,24 +151,18 @@ function profileSections(root: HTMLElement, user: User): HTMLElement[] {
     h('div', { class: 'actions' }, deleteButton),
   );
   confirmBox.dataset.field = 'confirm';
-  deleteForm.addEventListener('submit', (e) => {
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (!confirmBox.checked) return showFieldError(root, deleteForm, 'confirm', t('delete.needConfirm'));
+    if (!confirmBox.checked) return showFieldError(root, form, 'confirm', t('delete.needConfirm'));
     void busy(deleteButton, async () => {
       clearErrors(root);
       try {
         await api.del('/v1/users/me', { password: password.value });
         session.end('deleted');
       } catch (err) {
-        if (!(err instanceof ApiError && err.sessionEnded)) showErrors(root, deleteForm, err);
+        if (!(err instanceof ApiError && err.sessionEnded)) showErrors(root, form, err);
       }
     });
   });
-
-  return [
-    section(t('profile.details'), profileForm),
-    section(t('password.title'), passwordForm),
-    h('section', { class: 'card danger-zone', 'aria-labelledby': 'delete-title' },
-      h('h2', { id: 'delete-title' }, t('delete.title')), deleteForm),
-  ];
+  return form;
 }
