@@ -126,8 +126,7 @@ DbResult<std::unique_ptr<Connection>> Connection::Open(const std::string& connin
     return std::unexpected(DbError{"", message});
   }
   // Server notices ("relation already exists, skipping") are not errors: keep them off stderr.
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn));
 }
 

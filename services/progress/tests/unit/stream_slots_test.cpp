@@ -24,7 +24,9 @@ TEST(StreamSlots, RefusesTheStreamBeyondTheQuotaAndClosingOneFreesASlot) {
 
 TEST(StreamSlots, ForgetsUsersWithoutOpenStreams) {
   StreamSlots slots(2);
-  { auto slot = slots.Acquire("alice"); }
+  {
+    auto slot = slots.Acquire("alice");
+  }
   EXPECT_EQ(slots.Open("alice"), 0u);
   auto moved = slots.Acquire("alice");
   ASSERT_TRUE(moved.has_value());

@@ -121,13 +121,11 @@ inline constexpr Query kSettings{
 #define TASKS_TIME_CURSOR \
   "CASE WHEN $10 = 'Infinity' THEN 'infinity'::timestamptz ELSE " TASKS_TS("$10") " END"
 
-#define TASKS_LIST(name, key, key_text, cursor_value, op, dir)                                   \
-  Query {                                                                                        \
-    name, "SELECT " TASKS_COLUMNS ", " key_text TASKS_FILTERS " AND ($11::uuid IS NULL OR (" key \
-          ", id) " op " (" cursor_value                                                          \
-          ", $11::uuid))"                                                                        \
-          " ORDER BY " key " " dir ", tasks.id " dir " LIMIT $12"                                \
-  }
+#define TASKS_LIST(name, key, key_text, cursor_value, op, dir)                 \
+  Query{name, "SELECT " TASKS_COLUMNS ", " key_text TASKS_FILTERS              \
+              " AND ($11::uuid IS NULL OR (" key ", id) " op " (" cursor_value \
+              ", $11::uuid))"                                                  \
+              " ORDER BY " key " " dir ", tasks.id " dir " LIMIT $12"}
 
 #define TASKS_TIME_LIST(name, key, op, dir) \
   TASKS_LIST(name, key, TASKS_TIME_KEY_TEXT(key), TASKS_TIME_CURSOR, op, dir)
