@@ -1,15 +1,18 @@
 #pragma once
 // EventConsumer: a durable JetStream pull consumer of every todo.* event, applied to the read
-// model one by one (acknowledged after commit). A message that fails every delivery is parked
-// in dead_letters instead of blocking the ones behind it.
+// model a batch at a time (acknowledged after commit). A message that fails every delivery is
+// parked in dead_letters instead of blocking the ones behind it.
 
 #include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "infra/events/event_applier.hpp"
+#include "platform/background_loop.hpp"
+#include "platform/bus/consumer.hpp"
 #include "platform/bus/jetstream.hpp"
+#include "platform/metrics.hpp"
 
 namespace progress::infra {
 
@@ -37,17 +40,25 @@ class EventConsumer {
   std::int64_t Pending() const { return pending_->load(); }
 
  private:
-  void Loop();
+  // One fetch and its batch; connects (again) first when needed.
+  platform::BackgroundLoop::Next Step();
+  void ApplyBatch(std::vector<platform::bus::Message>& batch);
+  void Settle(platform::bus::Message& message, const std::expected<void, ApplyError>& result);
+
   std::string conninfo_;
   platform::bus::JetStream& js_;
   ConsumerOptions options_;
   EventApplier applier_;
-  std::atomic<bool> stopping_{false};
+  platform::metrics::Counter& applied_total_;
+  platform::metrics::Counter& dead_letters_total_;
   std::atomic<std::int64_t> applied_{0};
   // Shared with the metrics callback, which may outlive the consumer.
   std::shared_ptr<std::atomic<std::int64_t>> pending_ =
       std::make_shared<std::atomic<std::int64_t>>(-1);
-  std::thread thread_;
+  // Used by the loop's thread only; dropped at Stop, so a restart connects afresh.
+  std::unique_ptr<platform::bus::PullConsumer> consumer_;
+  std::unique_ptr<platform::pg::Connection> conn_;
+  platform::BackgroundLoop loop_;
 };
 
 // Rebuild: empties the read model and deletes the durable consumer, so the next consumer

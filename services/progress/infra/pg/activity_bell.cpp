@@ -4,7 +4,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "platform/log.hpp"
 #include "platform/pg/connection.hpp"
 
 namespace progress::infra {
@@ -17,19 +16,29 @@ boost::asio::awaitable<void> ActivityBell::Doorbell::Wait(std::chrono::milliseco
   rung_ = false;
 }
 
-ActivityBell::ActivityBell(std::string pg_conninfo) : conninfo_(std::move(pg_conninfo)) {}
+namespace {
+
+using platform::BackgroundLoop;
+
+// Reconnecting waits a little (the database is restarting), cut short by Stop().
+constexpr BackgroundLoop::Backoff kReconnect{std::chrono::milliseconds(500),
+                                             std::chrono::milliseconds(500)};
+// How long one step waits for a notification: also how soon Stop() is seen.
+constexpr std::chrono::milliseconds kListenWait{100};
+
+}  // namespace
+
+ActivityBell::ActivityBell(std::string pg_conninfo)
+    : conninfo_(std::move(pg_conninfo)),
+      loop_("progress-activity-bell", [this] { return Step(); }, kReconnect) {}
 
 ActivityBell::~ActivityBell() { Stop(); }
 
-void ActivityBell::Start() {
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
+void ActivityBell::Start() { loop_.Start(); }
 
 void ActivityBell::Stop() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
+  loop_.Stop();
+  conn_.reset();
 }
 
 std::shared_ptr<ActivityBell::Doorbell> ActivityBell::Subscribe(
@@ -70,28 +79,23 @@ void ActivityBell::RingAll() {
   for (const auto& bell : ringing) Wake(bell);
 }
 
-void ActivityBell::Loop() {
-  while (!stopping_) {
+BackgroundLoop::Next ActivityBell::Step() {
+  if (!conn_) {
     auto opened = platform::pg::Connection::Open(conninfo_);
     if (!opened || !(*opened)->ExecuteScript("LISTEN progress_activity")) {
-      for (int i = 0; i < 5 && !stopping_; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // reconnect back-off
-      }
-      continue;
+      return BackgroundLoop::Next::Failed();
     }
-    auto& conn = **opened;
+    conn_ = std::move(*opened);
     // Notifications sent while not listening are lost: every stream looks again.
     RingAll();
-    while (!stopping_) {
-      auto note = conn.WaitNotification(std::chrono::milliseconds(100));
-      if (!note) break;
-      while (note && *note) {
-        Ring((*note)->second);
-        note = conn.WaitNotification(std::chrono::milliseconds(0));
-      }
-      if (!note || !conn.Healthy()) break;
-    }
   }
+  auto note = conn_->WaitNotification(kListenWait);
+  while (note && *note) {
+    Ring((*note)->second);
+    note = conn_->WaitNotification(std::chrono::milliseconds(0));
+  }
+  if (!note || !conn_->Healthy()) conn_.reset();  // listen again on a new connection
+  return BackgroundLoop::Next::Now();
 }
 
 // The timer is touched only on its own executor.

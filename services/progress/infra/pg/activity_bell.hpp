@@ -1,7 +1,7 @@
 #pragma once
 // ActivityBell: wakes the live streams (GET /v1/stream) of a person when their activity grows,
-// whichever replica applied the event: a thread LISTENs on `progress_activity` (payload: the
-// owner's id), which the event applier notifies on commit.
+// whichever replica applied the event: a background loop LISTENs on `progress_activity`
+// (payload: the owner's id), which the event applier notifies on commit.
 
 #include <utility>
 
@@ -15,8 +15,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "platform/background_loop.hpp"
+
+namespace platform::pg {
+class Connection;
+}
 
 namespace progress::infra {
 
@@ -51,12 +56,14 @@ class ActivityBell {
  private:
   void RingAll();
   static void Wake(const std::shared_ptr<Doorbell>& bell);
-  void Loop();
+  // Listens (again) when not listening, then rings for what arrives within a short wait.
+  platform::BackgroundLoop::Next Step();
   std::string conninfo_;
   std::mutex mutex_;
   std::map<std::string, std::vector<std::weak_ptr<Doorbell>>> doorbells_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  // The listening connection: the loop's thread's only; dropped at Stop.
+  std::unique_ptr<platform::pg::Connection> conn_;
+  platform::BackgroundLoop loop_;
 };
 
 }  // namespace progress::infra

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "domain/progress.hpp"
+#include "platform/try.hpp"
 
 namespace progress::infra {
 
@@ -37,7 +38,7 @@ std::optional<std::int64_t> PositiveNumber(std::string_view text) {
 }
 
 platform::Result<int> ParseDailyQuery(const Request& request) {
-  if (auto ok = OnlyParameters(request, {"days"}); !ok) return std::unexpected(ok.error());
+  TODO_TRY_VOID(OnlyParameters(request, {"days"}));
   auto text = Parameter(request, "days");
   std::optional<std::string_view> view;
   if (text) view = *text;
@@ -47,15 +48,12 @@ platform::Result<int> ParseDailyQuery(const Request& request) {
 platform::Result<ActivityQuery> ParseActivityQuery(const Request& request,
                                                    const platform::auth::CursorSigner& cursors,
                                                    std::string_view scope) {
-  if (auto ok = OnlyParameters(request, {"limit", "cursor"}); !ok) {
-    return std::unexpected(ok.error());
-  }
+  TODO_TRY_VOID(OnlyParameters(request, {"limit", "cursor"}));
   auto limit_text = Parameter(request, "limit");
   std::optional<std::string_view> limit_view;
   if (limit_text) limit_view = *limit_text;
-  auto limit = domain::ParseActivityLimit(limit_view);
-  if (!limit) return std::unexpected(limit.error());
-  ActivityQuery query{*limit, std::nullopt};
+  TODO_TRY(int limit, domain::ParseActivityLimit(limit_view));
+  ActivityQuery query{limit, std::nullopt};
   if (auto cursor = Parameter(request, "cursor")) {
     if (auto position = cursors.Decode(*cursor, scope)) query.before = PositiveNumber(*position);
     if (!query.before) {

@@ -7,6 +7,7 @@
 #include "infra/rest/progress_query.hpp"
 #include "platform/json.hpp"
 #include "platform/time.hpp"
+#include "platform/try.hpp"
 
 namespace progress::infra {
 
@@ -72,22 +73,19 @@ std::string StreamEvent(const app::ActivityItem& item) {
 }
 
 Handled Summary(ProgressApi& api, Request& request) {
-  if (auto ok = OnlyParameters(request, {}); !ok) co_return Response::Problem(ok.error());
-  auto summary = co_await app::GetSummary(api.deps, request.subject);
-  if (!summary) co_return Response::Problem(summary.error());
-  co_return Response::Json(200, SummaryJson(*summary));
+  TODO_CO_TRY_VOID(OnlyParameters(request, {}));
+  TODO_CO_TRY(auto summary, co_await app::GetSummary(api.deps, request.subject));
+  co_return Response::Json(200, SummaryJson(summary));
 }
 
 Handled Daily(ProgressApi& api, Request& request) {
-  auto days = ParseDailyQuery(request);
-  if (!days) co_return Response::Problem(days.error());
-  auto buckets = co_await app::GetDaily(api.deps, request.subject, *days);
-  if (!buckets) co_return Response::Problem(buckets.error());
+  TODO_CO_TRY(int days, ParseDailyQuery(request));
+  TODO_CO_TRY(auto buckets, co_await app::GetDaily(api.deps, request.subject, days));
   platform::JsonWriter w;
   w.StartObject();
   w.Key("days");
   w.StartArray();
-  for (const auto& day : *buckets) {
+  for (const auto& day : buckets) {
     w.StartObject();
     w.Field("date", domain::FormatDay(day.date));
     w.Field("created", day.created);
@@ -103,23 +101,22 @@ Handled Daily(ProgressApi& api, Request& request) {
 Handled Activity(ProgressApi& api, Request& request) {
   // Bound to the user; `limit` may change from page to page, nothing else is a parameter.
   std::string scope = platform::auth::CursorScopeText("activity", request.subject, {});
-  auto query = ParseActivityQuery(request, api.cursors, scope);
-  if (!query) co_return Response::Problem(query.error());
-  auto page = co_await app::GetActivity(api.deps, request.subject, query->before, query->limit);
-  if (!page) co_return Response::Problem(page.error());
+  TODO_CO_TRY(auto query, ParseActivityQuery(request, api.cursors, scope));
+  TODO_CO_TRY(auto page,
+              co_await app::GetActivity(api.deps, request.subject, query.before, query.limit));
   platform::JsonWriter w;
   w.StartObject();
   w.Key("items");
   w.StartArray();
-  for (const auto& item : page->items) {
+  for (const auto& item : page.items) {
     w.StartObject();
     ItemFields(w, item);
     w.EndObject();
   }
   w.EndArray();
   w.Key("next_cursor");
-  if (page->next_before) {
-    w.String(api.cursors.Encode(std::to_string(*page->next_before), scope));
+  if (page.next_before) {
+    w.String(api.cursors.Encode(std::to_string(*page.next_before), scope));
   } else {
     w.Null();
   }
@@ -174,7 +171,7 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
 }
 
 Handled Stream(ProgressApi& api, Request& request) {
-  if (auto ok = OnlyParameters(request, {}); !ok) co_return Response::Problem(ok.error());
+  TODO_CO_TRY_VOID(OnlyParameters(request, {}));
   std::string user_id = request.subject;
   std::string authorization(request.Header("authorization"));
   std::int64_t last = 0;
@@ -187,9 +184,7 @@ Handled Stream(ProgressApi& api, Request& request) {
     }
     last = *parsed;
   } else {
-    auto latest = co_await api.deps.store.LatestSeq(user_id);
-    if (!latest) co_return Response::Problem(latest.error());
-    last = *latest;
+    TODO_CO_TRY(last, co_await api.deps.store.LatestSeq(user_id));
   }
   auto slot = api.streams.Acquire(user_id);
   if (!slot) {

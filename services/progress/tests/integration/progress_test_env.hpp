@@ -25,6 +25,7 @@
 #include "infra/events/event_applier.hpp"
 #include "infra/events/event_consumer.hpp"
 #include "infra/pg/pg_progress_store.hpp"
+#include "infra/pg/progress_rows.hpp"
 #include "infra/zone/zone_cache.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
@@ -292,8 +293,8 @@ class ProgressDbTest : public ::testing::Test {
 
   // Folds one event in as the consumer would, at the given stream sequence.
   void Apply(const Event& event, std::uint64_t seq) {
-    auto applied = applier_.Apply(*conn_, event.type, event.payload, seq);
-    ASSERT_TRUE(applied.has_value()) << event.type << ": " << applied.error().message;
+    auto applied = applier_.Apply(*conn_, event.payload, seq);
+    ASSERT_TRUE(applied.has_value()) << event.type << ": " << applied.error().Message();
   }
   // The same at the next sequence of this test's imaginary stream.
   void Apply(const Event& event) { Apply(event, ++last_seq_); }

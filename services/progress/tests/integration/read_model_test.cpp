@@ -482,11 +482,46 @@ TEST_F(ReadModelTest, EventsOfOtherTypesAreIgnoredAndMalformedOnesRefused) {
   auto at = missing_owner.payload.find("\"owner_id\"");
   ASSERT_NE(at, std::string::npos);
   missing_owner.payload.replace(at, 10, "\"someone\"");
-  auto refused = applier_.Apply(*conn_, missing_owner.type, missing_owner.payload, 1);
+  auto refused = applier_.Apply(*conn_, missing_owner.payload, 1);
   EXPECT_FALSE(refused.has_value());
-  auto not_json = applier_.Apply(*conn_, "todo.task.created", "{not json", 2);
+  auto not_json = applier_.Apply(*conn_, "{not json", 2);
   EXPECT_FALSE(not_json.has_value());
   EXPECT_EQ(Count("it_count_all_activity", "SELECT count(*) FROM activity"), 0);
+  // Both refusals name what they are: malformed events, not database failures.
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_TRUE(refused.error().IsMalformedEvent());
+  EXPECT_TRUE(refused.error().Message().starts_with("malformed event: "))
+      << refused.error().Message();
+  ASSERT_FALSE(not_json.has_value());
+  EXPECT_TRUE(not_json.error().IsMalformedEvent());
+}
+
+TEST_F(ReadModelTest, MalformedRowsAreANamedErrorNotAGuess) {
+  // A column missing: the feed's reader names it.
+  auto missing = conn_->Execute(pg::Query{"it_row_missing_column", "SELECT 1::bigint AS seq"});
+  ASSERT_TRUE(missing.has_value()) << missing.error().message;
+  auto items = infra::ReadActivityItems(*missing);
+  ASSERT_FALSE(items.has_value());
+  EXPECT_TRUE(items.error().IsMalformedRow());
+  EXPECT_NE(items.error().message.find("event_id"), std::string::npos) << items.error().message;
+
+  // NULL where a number must be.
+  auto null = conn_->Execute(pg::Query{"it_row_null", "SELECT NULL::bigint AS latest_seq"});
+  ASSERT_TRUE(null.has_value()) << null.error().message;
+  auto latest = infra::ReadLatestSeq(null->At(0));
+  ASSERT_FALSE(latest.has_value());
+  EXPECT_TRUE(latest.error().IsMalformedRow());
+
+  // Text that is not a number.
+  auto text = conn_->Execute(pg::Query{
+      "it_row_not_a_number",
+      "SELECT 1 AS todo, 0 AS in_progress, 0 AS done, 0 AS expired, 'many' AS average_progress, "
+      "0 AS overdue, 0 AS expiring_within_24h, 0 AS completed_today"});
+  ASSERT_TRUE(text.has_value()) << text.error().message;
+  auto aggregates = infra::ReadAggregates(text->At(0));
+  ASSERT_FALSE(aggregates.has_value());
+  EXPECT_TRUE(aggregates.error().IsMalformedRow());
+  EXPECT_NE(aggregates.error().message.find("average_progress"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,1 @@
+DELETE FROM task_state WHERE owner_id = $1

@@ -1,0 +1,1 @@
+INSERT INTO dead_letters (subject, msg_id, payload, error) VALUES ($1, $2, $3, $4)

@@ -1,0 +1,1 @@
+SELECT timezone FROM person WHERE user_id = $1
