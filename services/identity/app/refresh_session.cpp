@@ -1,4 +1,5 @@
 #include "app/use_cases.hpp"
+#include "platform/check.hpp"
 #include "platform/try.hpp"
 
 namespace identity::app {
@@ -12,6 +13,8 @@ Async<Tokens> RefreshSession(IdentityDeps& deps, std::string refresh_token) {
               co_await deps.store.Rotate(deps.tokens.HashRefreshToken(refresh_token), session));
   switch (outcome.kind) {
     case RotationOutcome::Kind::kRotated:
+      TODO_CO_CHECK(!outcome.user_id.empty() && !outcome.family_id.empty(),
+                    "a rotated token names its user and family");
       co_return deps.tokens.Issue(outcome.user_id, outcome.family_id, std::move(next));
     case RotationOutcome::Kind::kReused:
       // A used token presented again means it was stolen or replayed: the store has revoked
