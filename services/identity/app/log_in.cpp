@@ -1,5 +1,6 @@
 #include "app/use_cases.hpp"
 #include "domain/email.hpp"
+#include "platform/try.hpp"
 
 namespace identity::app {
 
@@ -16,9 +17,7 @@ Async<AuthResult> LogIn(IdentityDeps& deps, LoginCommand command) {
   }
   std::optional<domain::Credentials> found;
   if (email) {
-    auto lookup = co_await deps.store.FindByEmail(*email);
-    if (!lookup) co_return std::unexpected(lookup.error());
-    found = std::move(*lookup);
+    TODO_CO_TRY(found, co_await deps.store.FindByEmail(*email));
   }
   // The password is checked in full (never truncated) and an unknown email costs one hash too.
   platform::Result<bool> verified = false;
@@ -27,17 +26,15 @@ Async<AuthResult> LogIn(IdentityDeps& deps, LoginCommand command) {
   } else {
     verified = co_await deps.hasher.VerifyDummy(command.password);
   }
-  if (!verified) co_return std::unexpected(verified.error());
-  if (!found || !*verified) {
+  TODO_CO_TRY(bool matches, std::move(verified));
+  if (!found || !matches) {
     (void)co_await deps.throttle.RecordFailure(key, command.client_address);
     co_return std::unexpected(invalid);
   }
   std::string refresh = deps.tokens.NewRefreshToken();
   NewSession session{deps.env.NewId(), deps.tokens.HashRefreshToken(refresh),
                      deps.tokens.RefreshTtl(), deps.tokens.SessionMaxAge()};
-  if (auto opened = co_await deps.store.OpenSession(found->user.id, session); !opened) {
-    co_return std::unexpected(opened.error());
-  }
+  TODO_CO_TRY_VOID(co_await deps.store.OpenSession(found->user.id, session));
   auto tokens = deps.tokens.Issue(found->user.id, session.family_id, std::move(refresh));
   co_return AuthResult{std::move(found->user), std::move(tokens)};
 }

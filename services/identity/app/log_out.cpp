@@ -1,4 +1,5 @@
 #include "app/use_cases.hpp"
+#include "platform/try.hpp"
 
 namespace identity::app {
 
@@ -6,11 +7,10 @@ Async<void> LogOut(IdentityDeps& deps, const Caller& caller, std::string refresh
   std::string hash = refresh_token.size() <= 256 ? deps.tokens.HashRefreshToken(refresh_token) : "";
   // The caller's session ends with the family: its access token (which names the session) is
   // refused from here on, durably, through the todo.session.revoked event committed with it.
-  auto ended =
-      co_await deps.store.EndSessions(caller.user_id, caller.session_id, hash, caller.request_id);
-  if (!ended) co_return std::unexpected(ended.error());
+  TODO_CO_TRY(auto ended, co_await deps.store.EndSessions(caller.user_id, caller.session_id, hash,
+                                                          caller.request_id));
   // Before answering: this process refuses the token at once, the others within a second.
-  co_await deps.revocations.RevokeSessions(std::move(*ended));
+  co_await deps.revocations.RevokeSessions(std::move(ended));
   co_return platform::Result<void>{};
 }
 

@@ -1,12 +1,12 @@
 #include "app/use_cases.hpp"
+#include "platform/try.hpp"
 
 namespace identity::app {
 
 Async<domain::User> GetProfile(IdentityDeps& deps, const Caller& caller) {
-  auto found = co_await deps.store.FindById(caller.user_id);
-  if (!found) co_return std::unexpected(found.error());
-  if (!*found) co_return std::unexpected(platform::Error::NotFound("user not found"));
-  co_return std::move((*found)->user);
+  TODO_CO_TRY(auto found, co_await deps.store.FindById(caller.user_id));
+  if (!found) co_return std::unexpected(platform::Error::NotFound("user not found"));
+  co_return std::move(found->user);
 }
 
 Async<domain::User> UpdateProfile(IdentityDeps& deps, const Caller& caller, ProfileChange change) {

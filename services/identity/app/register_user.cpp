@@ -1,5 +1,7 @@
 #include "app/use_cases.hpp"
 #include "domain/email.hpp"
+#include "platform/check.hpp"
+#include "platform/try.hpp"
 
 namespace identity::app {
 
@@ -20,17 +22,14 @@ Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
   if (!errors.empty()) {
     co_return std::unexpected(platform::Error::Validation("registration is not valid", errors));
   }
+  TODO_CO_CHECK(email && name, "a registration without errors has a valid email and name");
   // Each registration costs an Argon2id hash: a client address gets so many per hour.
-  if (auto admitted = co_await deps.throttle.AdmitRegistration(command.client_address); !admitted) {
-    co_return std::unexpected(admitted.error());
-  }
+  TODO_CO_TRY_VOID(co_await deps.throttle.AdmitRegistration(command.client_address));
   // A taken email is answered before any hashing. The 409 itself says the email is taken, so
   // answering it sooner than a registration reveals nothing more.
-  auto taken = co_await deps.store.FindByEmail(*email);
-  if (!taken) co_return std::unexpected(taken.error());
-  if (*taken) co_return std::unexpected(EmailTaken());
-  auto hash = co_await deps.hasher.Hash(command.password);
-  if (!hash) co_return std::unexpected(hash.error());
+  TODO_CO_TRY(auto taken, co_await deps.store.FindByEmail(*email));
+  if (taken) co_return std::unexpected(EmailTaken());
+  TODO_CO_TRY(auto hash, co_await deps.hasher.Hash(command.password));
 
   domain::User user;
   user.id = deps.env.NewId();
@@ -40,10 +39,10 @@ Async<AuthResult> RegisterUser(IdentityDeps& deps, RegisterCommand command) {
   std::string refresh = deps.tokens.NewRefreshToken();
   NewSession session{deps.env.NewId(), deps.tokens.HashRefreshToken(refresh),
                      deps.tokens.RefreshTtl(), deps.tokens.SessionMaxAge()};
-  auto created = co_await deps.store.Create(user, std::move(*hash), session, command.request_id);
-  if (!created) co_return std::unexpected(created.error());
-  auto tokens = deps.tokens.Issue(created->id, session.family_id, std::move(refresh));
-  co_return AuthResult{std::move(*created), std::move(tokens)};
+  TODO_CO_TRY(auto created,
+              co_await deps.store.Create(user, std::move(hash), session, command.request_id));
+  auto tokens = deps.tokens.Issue(created.id, session.family_id, std::move(refresh));
+  co_return AuthResult{std::move(created), std::move(tokens)};
 }
 
 }  // namespace identity::app

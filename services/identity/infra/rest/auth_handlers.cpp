@@ -1,7 +1,8 @@
+#include "infra/json/user_json.hpp"
 #include "infra/rest/handlers.hpp"
 #include "infra/rest/request_bodies.hpp"
-#include "infra/json/user_json.hpp"
 #include "platform/auth/auth_guard.hpp"
+#include "platform/try.hpp"
 
 namespace identity::infra {
 
@@ -35,35 +36,29 @@ Response AuthResponse(int status, const app::AuthResult& result) {
 }  // namespace
 
 boost::asio::awaitable<Response> HandleRegister(app::IdentityDeps& deps, Request& request) {
-  auto command = ParseRegisterBody(request.body);
-  if (!command) co_return Response::Problem(command.error());
-  command->request_id = request.request_id;
-  command->client_address = platform::http::ClientAddress(request);
-  auto result = co_await app::RegisterUser(deps, std::move(*command));
-  if (!result) co_return Response::Problem(result.error());
-  auto response = AuthResponse(201, *result);
+  TODO_CO_TRY(auto command, ParseRegisterBody(request.body));
+  command.request_id = request.request_id;
+  command.client_address = platform::http::ClientAddress(request);
+  TODO_CO_TRY(auto result, co_await app::RegisterUser(deps, std::move(command)));
+  auto response = AuthResponse(201, result);
   response.SetHeader("Location", "/v1/users/me");
   co_return response;
 }
 
 boost::asio::awaitable<Response> HandleLogin(app::IdentityDeps& deps, Request& request) {
-  auto command = ParseLoginBody(request.body);
-  if (!command) co_return Response::Problem(command.error());
-  command->client_address = platform::http::ClientAddress(request);
-  auto result = co_await app::LogIn(deps, std::move(*command));
-  if (!result) co_return Response::Problem(result.error());
-  co_return AuthResponse(200, *result);
+  TODO_CO_TRY(auto command, ParseLoginBody(request.body));
+  command.client_address = platform::http::ClientAddress(request);
+  TODO_CO_TRY(auto result, co_await app::LogIn(deps, std::move(command)));
+  co_return AuthResponse(200, result);
 }
 
 boost::asio::awaitable<Response> HandleRefresh(app::IdentityDeps& deps, Request& request) {
-  auto token = ParseRefreshTokenBody(request.body);
-  if (!token) co_return Response::Problem(token.error());
-  auto tokens = co_await app::RefreshSession(deps, std::move(*token));
-  if (!tokens) co_return Response::Problem(tokens.error());
+  TODO_CO_TRY(auto token, ParseRefreshTokenBody(request.body));
+  TODO_CO_TRY(auto tokens, co_await app::RefreshSession(deps, std::move(token)));
   platform::JsonWriter w;
   w.StartObject();
   w.Key("tokens");
-  WriteTokens(w, *tokens);
+  WriteTokens(w, tokens);
   w.EndObject();
   auto response = Response::Json(200, w.Take());
   response.SetHeader("Cache-Control", "no-store");
@@ -71,10 +66,8 @@ boost::asio::awaitable<Response> HandleRefresh(app::IdentityDeps& deps, Request&
 }
 
 boost::asio::awaitable<Response> HandleLogout(app::IdentityDeps& deps, Request& request) {
-  auto token = ParseRefreshTokenBody(request.body);
-  if (!token) co_return Response::Problem(token.error());
-  auto result = co_await app::LogOut(deps, CallerOf(request), std::move(*token));
-  if (!result) co_return Response::Problem(result.error());
+  TODO_CO_TRY(auto token, ParseRefreshTokenBody(request.body));
+  TODO_CO_TRY_VOID(co_await app::LogOut(deps, CallerOf(request), std::move(token)));
   co_return Response::NoContent();
 }
 

@@ -2,8 +2,8 @@
 // The identity service's HTTP routes, one handler per API.md row.
 
 #include "app/use_cases.hpp"
-#include "platform/auth/jwt.hpp"
 #include "platform/auth/auth_guard.hpp"
+#include "platform/auth/jwt.hpp"
 #include "platform/http/router.hpp"
 #include "platform/http/user_rate_limit.hpp"
 

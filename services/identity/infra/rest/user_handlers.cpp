@@ -1,7 +1,8 @@
+#include "infra/json/user_json.hpp"
 #include "infra/rest/handlers.hpp"
 #include "infra/rest/request_bodies.hpp"
-#include "infra/json/user_json.hpp"
 #include "platform/auth/auth_guard.hpp"
+#include "platform/try.hpp"
 
 namespace identity::infra {
 
@@ -26,32 +27,25 @@ Response UserResponse(const domain::User& user) {
 }  // namespace
 
 HandlerResult HandleGetMe(app::IdentityDeps& deps, Request& request) {
-  auto user = co_await app::GetProfile(deps, CallerOf(request));
-  if (!user) co_return Response::Problem(user.error());
-  co_return UserResponse(*user);
+  TODO_CO_TRY(auto user, co_await app::GetProfile(deps, CallerOf(request)));
+  co_return UserResponse(user);
 }
 
 HandlerResult HandlePatchMe(app::IdentityDeps& deps, Request& request) {
-  auto change = ParseProfileChange(request.body);
-  if (!change) co_return Response::Problem(change.error());
-  auto user = co_await app::UpdateProfile(deps, CallerOf(request), std::move(*change));
-  if (!user) co_return Response::Problem(user.error());
-  co_return UserResponse(*user);
+  TODO_CO_TRY(auto change, ParseProfileChange(request.body));
+  TODO_CO_TRY(auto user, co_await app::UpdateProfile(deps, CallerOf(request), std::move(change)));
+  co_return UserResponse(user);
 }
 
 HandlerResult HandleChangePassword(app::IdentityDeps& deps, Request& request) {
-  auto command = ParseChangePasswordBody(request.body);
-  if (!command) co_return Response::Problem(command.error());
-  auto result = co_await app::ChangePassword(deps, CallerOf(request), std::move(*command));
-  if (!result) co_return Response::Problem(result.error());
+  TODO_CO_TRY(auto command, ParseChangePasswordBody(request.body));
+  TODO_CO_TRY_VOID(co_await app::ChangePassword(deps, CallerOf(request), std::move(command)));
   co_return Response::NoContent();
 }
 
 HandlerResult HandleDeleteMe(app::IdentityDeps& deps, Request& request) {
-  auto password = ParsePasswordBody(request.body);
-  if (!password) co_return Response::Problem(password.error());
-  auto result = co_await app::DeleteAccount(deps, CallerOf(request), std::move(*password));
-  if (!result) co_return Response::Problem(result.error());
+  TODO_CO_TRY(auto password, ParsePasswordBody(request.body));
+  TODO_CO_TRY_VOID(co_await app::DeleteAccount(deps, CallerOf(request), std::move(password)));
   co_return Response::NoContent();
 }
 

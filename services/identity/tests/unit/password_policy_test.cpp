@@ -8,21 +8,13 @@
 #include <vector>
 
 #include "domain/utf8.hpp"
-
-namespace identity::data {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
-}  // namespace identity::data
+#include "infra/data/common_passwords.hpp"
 
 namespace identity::domain {
 namespace {
 
-std::string_view EmbeddedCommonList() {
-  for (const auto& [name, contents] : identity::data::embedded_files()) {
-    if (name == "common-passwords.txt") return contents;
-  }
-  ADD_FAILURE() << "common-passwords.txt is not embedded";
-  return {};
-}
+// The list the service embeds (throws, failing the test, if it is not there).
+std::string_view EmbeddedCommonList() { return infra::CommonPasswordsText(); }
 
 std::string Repeat(std::string_view unit, std::size_t times) {
   std::string out;

@@ -1,0 +1,1 @@
+UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1
