@@ -13,6 +13,8 @@ namespace platform::pg {
 Error DbError::ToError() const {
   // Internals stay in the log; the client learns only that the database is unavailable.
   log::Error("database error", {{"sqlstate", sqlstate}, {"error", message}});
+  // A malformed row has no SQLSTATE either, but it is a bug, not an outage worth a retry.
+  if (malformed_row) return Error::Internal();
   if (sqlstate.empty() || sqlstate.starts_with("08") || sqlstate.starts_with("57")) {
     return Error::Unavailable("the database is unavailable", 1);
   }
