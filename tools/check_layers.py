@@ -6,6 +6,8 @@ services/<s>/app     + its own domain and app, and Asio's awaitable type for its
 services/<s>/infra   anything; main.cpp and tests too
 libs/platform/<part> only the parts it is declared to depend on (libs/platform/CMakeLists.txt)
 No service includes another service's headers: they share events, never code.
+No public platform header (libs/platform/<part>/include) includes a wrapped C library's header:
+the part links it privately, so its users neither see nor link it.
 
 Usage: check_layers.py [ROOT]; prints each violation as file:line: what, exits 1 if any.
 """
@@ -39,6 +41,10 @@ PART_DEPENDS = {
 }
 # Core headers a domain may not use although they are standard-library-only: threads are I/O's kin.
 NOT_FOR_DOMAIN = {"platform/background_loop.hpp"}
+# The C libraries the parts wrap; only a part's src/ may include them.
+PRIVATE_LIBRARY_HEADERS = {"libpq-fe.h", "nats/nats.h", "hiredis/hiredis.h", "hiredis/async.h"}
+# Header-only parts for tests, which link their library publicly by design.
+PUBLIC_LIBRARY_PARTS = {"testing"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -84,9 +90,12 @@ def check_service_file(path, layer, owner, problems):
         problems.append(f"{where}: the {layer} layer includes {header}")
 
 
-def check_platform_file(path, part, owner, problems):
+def check_platform_file(path, part, owner, problems, public):
     allowed = PART_DEPENDS[part] | {part}
     for line, kind, header in includes(path):
+        if public and header in PRIVATE_LIBRARY_HEADERS and part not in PUBLIC_LIBRARY_PARTS:
+            problems.append(f"{path}:{line}: public header of platform/{part} includes {header} "
+                            f"(the part links it privately; keep it in {part}/src)")
         if header.startswith("platform/") and header in owner and owner[header] not in allowed:
             problems.append(f"{path}:{line}: platform/{part} includes {header} "
                             f"(platform/{owner[header]}, not among its dependencies)")
@@ -115,11 +124,13 @@ def main():
                     if kind == '"' and header.startswith("services/"):
                         problems.append(f"{path}:{line}: includes another service's {header}")
     for part in PART_DEPENDS:
-        for folder, _, files in os.walk(os.path.join(root, "libs", "platform", part)):
+        part_dir = os.path.join(root, "libs", "platform", part)
+        for folder, _, files in os.walk(part_dir):
+            public = os.path.relpath(folder, part_dir).split(os.sep)[0] == "include"
             for name in files:
                 if name.endswith((".cpp", ".hpp")):
                     checked += 1
-                    check_platform_file(os.path.join(folder, name), part, owner, problems)
+                    check_platform_file(os.path.join(folder, name), part, owner, problems, public)
     for p in problems:
         print(p)
     print(f"layers: {checked} files checked, {len(problems)} violations")

@@ -1,31 +1,16 @@
-// g++ 12 with Boost 1.74 needs <utility> before any Boost header.
-#include <utility>
-
 #include "platform/auth/key_source.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <iterator>
 #include <string_view>
 
+#include "platform/http/client.hpp"
 #include "platform/log.hpp"
+#include "platform/try.hpp"
 
 namespace platform::auth {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -37,106 +22,6 @@ constexpr std::chrono::milliseconds kMaxAttemptTimeout{2000};
 
 constexpr std::string_view kHttpScheme = "http://";
 constexpr std::string_view kHttpsScheme = "https://";
-
-// HttpUrl: the parts of an http:// URL that a GET needs.
-struct HttpUrl {
-  std::string host;         // without IPv6 brackets, for the resolver
-  std::string port = "80";  // as the resolver wants it
-  std::string authority;    // host[:port] as written, for the Host header
-  std::string target = "/";
-};
-
-Result<HttpUrl> ParseHttpUrl(std::string_view url) {
-  if (!url.starts_with(kHttpScheme)) {
-    return std::unexpected(Error::Internal("key source URL must start with http://"));
-  }
-  std::string_view rest = url.substr(kHttpScheme.size());
-  const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  HttpUrl out;
-  if (slash != std::string_view::npos) out.target = std::string(rest.substr(slash));
-  out.authority = std::string(authority);
-
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return std::unexpected(Error::Internal("key source URL has a malformed IPv6 host"));
-    }
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        return std::unexpected(Error::Internal("key source URL has a malformed host"));
-      }
-      port = after.substr(1);
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty()) return std::unexpected(Error::Internal("key source URL has no host"));
-  out.host = std::string(host);
-  if (!port.empty() || authority.ends_with(':')) {
-    int number = 0;
-    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
-    if (ec != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535) {
-      return std::unexpected(Error::Internal("key source URL has an invalid port"));
-    }
-    out.port = std::string(port);
-  }
-  return out;
-}
-
-// One GET on `stream`; `done` tells the caller whether it finished before the deadline.
-asio::awaitable<void> Exchange(tcp::resolver& resolver, beast::tcp_stream& stream,
-                               const HttpUrl& url, Clock::time_point deadline,
-                               Result<std::string>& out, bool& done) {
-  const std::string where = url.authority + url.target;
-  beast::error_code ec;
-  const auto endpoints = co_await resolver.async_resolve(
-      url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    out = std::unexpected(Error::Unavailable("cannot resolve " + url.host + ": " + ec.message()));
-    done = true;
-    co_return;
-  }
-  // tcp_stream's timer closes the socket at the deadline, so each step below ends by then.
-  stream.expires_at(deadline);
-  co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    out = std::unexpected(Error::Unavailable("cannot connect to " + where + ": " + ec.message()));
-    done = true;
-    co_return;
-  }
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, url.target, 11};
-  request.set(bhttp::field::host, url.authority);
-  request.set(bhttp::field::accept, "application/json");
-  request.keep_alive(false);
-  co_await bhttp::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(kMaxBodyBytes);
-  if (!ec) {
-    co_await bhttp::async_read(stream, buffer, parser,
-                               asio::redirect_error(asio::use_awaitable, ec));
-  }
-  if (ec) {
-    out = std::unexpected(Error::Unavailable("GET " + where + " failed: " + ec.message()));
-    done = true;
-    co_return;
-  }
-  auto response = parser.release();
-  if (response.result_int() != 200) {
-    out = std::unexpected(
-        Error::Unavailable("GET " + where + " answered " + std::to_string(response.result_int())));
-  } else {
-    out = std::move(response.body());
-  }
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  done = true;
-}
 
 Result<std::string> ReadKeyFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -180,33 +65,6 @@ std::vector<std::pair<std::string, std::string>> Fingerprint(
 
 }  // namespace
 
-Result<std::string> HttpGet(const std::string& url, std::chrono::milliseconds timeout) {
-  auto parsed = ParseHttpUrl(url);
-  if (!parsed) return std::unexpected(Error::Unavailable(parsed.error().detail));
-  const auto deadline = Clock::now() + timeout;
-
-  // Its own io_context: this runs at start-up or on the refresher's thread, outside any
-  // server's event loop.
-  asio::io_context context;
-  tcp::resolver resolver(context);
-  beast::tcp_stream stream(context);
-  Result<std::string> out = std::unexpected(Error::Unavailable("GET " + url + " did not run"));
-  bool done = false;
-  asio::co_spawn(context, Exchange(resolver, stream, *parsed, deadline, out, done), asio::detached);
-  // The stream's timer bounds connect, write and read; this bounds name resolution too.
-  context.run_until(deadline);
-  if (!done) {
-    resolver.cancel();
-    stream.close();
-    // Let the coroutine see the cancellation and finish before its frame's references die.
-    // A getaddrinfo already under way cannot be interrupted, so this may wait for it.
-    context.restart();
-    context.run();
-    return std::unexpected(Error::Unavailable("GET " + url + " timed out"));
-  }
-  return out;
-}
-
 Result<std::vector<VerifyingKey>> LoadVerifyingKeys(const std::string& source,
                                                     std::chrono::milliseconds timeout) {
   if (source.starts_with(kHttpsScheme)) {
@@ -214,14 +72,14 @@ Result<std::vector<VerifyingKey>> LoadVerifyingKeys(const std::string& source,
         Error::Internal("https key sources are not supported; use http:// inside the network"));
   }
   if (source.starts_with(kHttpScheme)) {
-    if (auto parsed = ParseHttpUrl(source); !parsed) return std::unexpected(parsed.error());
-    auto body = HttpGet(source, timeout);
-    if (!body) return std::unexpected(body.error());
-    return ParseKeys(*body, source);
+    if (auto parsed = http::ParseHttpUrl(source); !parsed) {
+      return std::unexpected(Error::Internal("key source " + parsed.error().detail));
+    }
+    TODO_TRY(auto body, http::HttpGet(source, timeout, kMaxBodyBytes));
+    return ParseKeys(body, source);
   }
-  auto content = ReadKeyFile(source);
-  if (!content) return std::unexpected(content.error());
-  return ParseKeys(*content, source);
+  TODO_TRY(auto content, ReadKeyFile(source));
+  return ParseKeys(content, source);
 }
 
 Result<std::vector<VerifyingKey>> LoadVerifyingKeysWithRetry(const std::string& source,
@@ -284,14 +142,13 @@ void KeyRefresher::Stop() {
 Result<void> KeyRefresher::RefreshNow() {
   // Held across the load so that a slow, older answer never overwrites a newer one.
   std::lock_guard lock(refresh_mutex_);
-  auto keys = LoadVerifyingKeys(source_, timeout_);
-  if (!keys) return std::unexpected(keys.error());
-  auto fingerprint = Fingerprint(*keys);
+  TODO_TRY(auto keys, LoadVerifyingKeys(source_, timeout_));
+  auto fingerprint = Fingerprint(keys);
   // Replacing identical keys would only throw away the verifier's cache of checked tokens.
   if (fingerprint == applied_) return {};
   log::Info("access-token keys changed",
-            {{"source", source_}, {"keys", static_cast<std::int64_t>(keys->size())}});
-  verifier_.SetKeys(std::move(*keys));
+            {{"source", source_}, {"keys", static_cast<std::int64_t>(keys.size())}});
+  verifier_.SetKeys(std::move(keys));
   applied_ = std::move(fingerprint);
   return {};
 }

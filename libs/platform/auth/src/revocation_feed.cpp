@@ -13,7 +13,9 @@ namespace platform::auth {
 namespace {
 
 constexpr std::chrono::milliseconds kPoll{100};
-constexpr std::chrono::milliseconds kRetry{500};
+// A failed subscription is retried after this long, every time (no growing back-off).
+constexpr BackgroundLoop::Backoff kRetry{std::chrono::milliseconds(500),
+                                         std::chrono::milliseconds(500)};
 constexpr std::chrono::seconds kExpiryEvery{1};
 constexpr std::chrono::seconds kConsumerCheckEvery{5};
 
@@ -98,127 +100,131 @@ std::chrono::seconds RevocationWindow(std::chrono::seconds access_ttl) {
   return access_ttl + 2 * kRevocationMargin;
 }
 
-RevocationFeed::RevocationFeed(bus::JetStream& js, RevocationSet& set,
-                               RevocationFeedOptions options)
-    : js_(js), set_(set), options_(std::move(options)) {}
+struct RevocationFeed::Follow {
+  Follow(metrics::Counter& counter, std::shared_ptr<std::atomic<std::int64_t>> set_size)
+      : applied(counter), size(std::move(set_size)) {}
+  ~Follow() { Close(); }
+  Follow(const Follow&) = delete;
+  Follow& operator=(const Follow&) = delete;
 
-RevocationFeed::~RevocationFeed() { Stop(); }
-
-void RevocationFeed::Start() {
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void RevocationFeed::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-bool RevocationFeed::Pause(std::chrono::milliseconds d) {
-  std::unique_lock lock(mutex_);
-  return !wake_.wait_for(lock, d, [this] { return stopping_.load(); });
-}
-
-void RevocationFeed::Loop() {
-  auto& applied = metrics::DefaultRegistry().GetCounter(
-      "revocation_events_total", "todo.session.revoked events read into the revocation set");
+  metrics::Counter& applied;
   // Shared with the metrics callback, which may outlive the feed.
-  auto size = std::make_shared<std::atomic<std::int64_t>>(0);
-  metrics::DefaultRegistry().AddCallbackGauge("revocation_set_size",
-                                              "revoked sessions held in memory",
-                                              [size] { return static_cast<double>(size->load()); });
+  std::shared_ptr<std::atomic<std::int64_t>> size;
   natsSubscription* sub = nullptr;
   std::uint64_t target = 0;  // the subscription is in sync once it has read this sequence
   bool synced = false;
   std::uint64_t reconnects = 0;  // the connection's reconnect count when it subscribed
-  auto close = [&sub] {
+  std::chrono::steady_clock::time_point next_expiry = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point next_consumer_check =
+      std::chrono::steady_clock::now() + kConsumerCheckEvery;
+
+  void Close() {
     if (sub == nullptr) return;
     natsSubscription_Unsubscribe(sub);  // ephemeral: the server drops the consumer too
     natsSubscription_Destroy(sub);
     sub = nullptr;
-  };
-  auto mark_synced = [&] {
-    synced = true;
-    if (set_.CaughtUp()) return;
-    set_.MarkCaughtUp();
-    log::Info("revocations caught up", {{"events", static_cast<std::int64_t>(received_.load())}});
-  };
-  auto next_expiry = std::chrono::steady_clock::now();
-  auto next_consumer_check = std::chrono::steady_clock::now() + kConsumerCheckEvery;
-  while (!stopping_) {
-    if (sub == nullptr) {
-      set_.SetLive(false);
-      auto start = ReplayStart(options_.now() - options_.window);
-      reconnects = Reconnects(js_);
-      auto last = LastSequenceSince(js_, options_, start);
-      auto subscribed = last ? SubscribeFrom(js_, options_, start)
-                             : Result<natsSubscription*>(std::unexpected(last.error()));
-      if (!subscribed) {
-        Pause(kRetry);
-        continue;
-      }
-      sub = *subscribed;
-      target = *last;
-      synced = false;
-      if (target == 0) mark_synced();
-    }
-    natsMsg* msg = nullptr;
-    natsStatus s = natsSubscription_NextMsg(&msg, sub, kPoll.count());
-    if (s == NATS_OK) {
-      ++received_;
-      applied.Inc();
-      jsMsgMetaData* meta = nullptr;
-      std::uint64_t seq = 0;
-      if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
-        seq = meta->Sequence.Stream;
-        jsMsgMetaData_Destroy(meta);
-      }
-      std::string_view data(natsMsg_GetData(msg),
-                            static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
-      auto revocation = ParseSessionRevoked(data);
-      if (revocation) {
-        set_.Add(revocation->session_id, revocation->until, Millis(options_.now()));
-      } else {
-        log::Warn("revocation event skipped", {{"error", revocation.error().detail}});
-      }
-      natsMsg_Destroy(msg);
-      if (!synced && seq >= target) mark_synced();
-    } else if (s != NATS_TIMEOUT && s != NATS_SLOW_CONSUMER) {
-      // The subscription is gone (closed connection, consumer lost): subscribe again from the
-      // window's start; events read twice are idempotent.
-      log::Warn("revocation feed interrupted", {{"status", natsStatus_GetText(s)}});
-      close();
-      Pause(kRetry);
-      continue;
-    }
-    auto now = std::chrono::steady_clock::now();
-    // After a reconnect (a restarted server may have lost the ephemeral consumer, which the
-    // library does not always notice), or once the server says the consumer is gone, the
-    // subscription is made again; until it is back in sync the set is not live.
-    bool lost = Reconnects(js_) != reconnects;
-    if (!lost && now >= next_consumer_check) {
-      lost = !ConsumerExists(sub);
-      next_consumer_check = now + kConsumerCheckEvery;
-    }
-    if (lost) {
-      log::Warn("revocation feed subscribes again", {{"reason", "reconnect or consumer lost"}});
-      close();
-      continue;
-    }
-    set_.SetLive(synced && js_.Connected() && natsSubscription_IsValid(sub));
-    if (now >= next_expiry) {
-      set_.DropExpired(Millis(options_.now()));
-      *size = static_cast<std::int64_t>(set_.Size());
-      next_expiry = now + kExpiryEvery;
-    }
   }
-  close();
+};
+
+RevocationFeed::RevocationFeed(bus::JetStream& js, RevocationSet& set,
+                               RevocationFeedOptions options)
+    : js_(js),
+      set_(set),
+      options_(std::move(options)),
+      loop_("revocation feed", [this] { return Step(); }, kRetry) {}
+
+RevocationFeed::~RevocationFeed() { Stop(); }
+
+void RevocationFeed::Start() {
+  if (follow_) return;
+  auto& applied = metrics::DefaultRegistry().GetCounter(
+      "revocation_events_total", "todo.session.revoked events read into the revocation set");
+  auto size = std::make_shared<std::atomic<std::int64_t>>(0);
+  metrics::DefaultRegistry().AddCallbackGauge("revocation_set_size",
+                                              "revoked sessions held in memory",
+                                              [size] { return static_cast<double>(size->load()); });
+  follow_ = std::make_unique<Follow>(applied, std::move(size));
+  loop_.Start();
+}
+
+void RevocationFeed::Stop() {
+  loop_.Stop();
+  if (!follow_) return;
+  follow_.reset();  // closes the subscription
   set_.SetLive(false);
+}
+
+void RevocationFeed::MarkSynced() {
+  follow_->synced = true;
+  if (set_.CaughtUp()) return;
+  set_.MarkCaughtUp();
+  log::Info("revocations caught up", {{"events", static_cast<std::int64_t>(received_.load())}});
+}
+
+BackgroundLoop::Next RevocationFeed::Step() {
+  Follow& f = *follow_;
+  if (f.sub == nullptr) {
+    set_.SetLive(false);
+    auto start = ReplayStart(options_.now() - options_.window);
+    f.reconnects = Reconnects(js_);
+    auto last = LastSequenceSince(js_, options_, start);
+    auto subscribed = last ? SubscribeFrom(js_, options_, start)
+                           : Result<natsSubscription*>(std::unexpected(last.error()));
+    if (!subscribed) return BackgroundLoop::Next::Failed();
+    f.sub = *subscribed;
+    f.target = *last;
+    f.synced = false;
+    if (f.target == 0) MarkSynced();
+  }
+  natsMsg* msg = nullptr;
+  natsStatus s = natsSubscription_NextMsg(&msg, f.sub, kPoll.count());
+  if (s == NATS_OK) {
+    ++received_;
+    f.applied.Inc();
+    jsMsgMetaData* meta = nullptr;
+    std::uint64_t seq = 0;
+    if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+      seq = meta->Sequence.Stream;
+      jsMsgMetaData_Destroy(meta);
+    }
+    std::string_view data(natsMsg_GetData(msg),
+                          static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    auto revocation = ParseSessionRevoked(data);
+    if (revocation) {
+      set_.Add(revocation->session_id, revocation->until, Millis(options_.now()));
+    } else {
+      log::Warn("revocation event skipped", {{"error", revocation.error().detail}});
+    }
+    natsMsg_Destroy(msg);
+    if (!f.synced && seq >= f.target) MarkSynced();
+  } else if (s != NATS_TIMEOUT && s != NATS_SLOW_CONSUMER) {
+    // The subscription is gone (closed connection, consumer lost): subscribe again from the
+    // window's start; events read twice are idempotent.
+    log::Warn("revocation feed interrupted", {{"status", natsStatus_GetText(s)}});
+    f.Close();
+    return BackgroundLoop::Next::Failed();
+  }
+  auto now = std::chrono::steady_clock::now();
+  // After a reconnect (a restarted server may have lost the ephemeral consumer, which the
+  // library does not always notice), or once the server says the consumer is gone, the
+  // subscription is made again; until it is back in sync the set is not live.
+  bool lost = Reconnects(js_) != f.reconnects;
+  if (!lost && now >= f.next_consumer_check) {
+    lost = !ConsumerExists(f.sub);
+    f.next_consumer_check = now + kConsumerCheckEvery;
+  }
+  if (lost) {
+    log::Warn("revocation feed subscribes again", {{"reason", "reconnect or consumer lost"}});
+    f.Close();
+    return BackgroundLoop::Next::Now();
+  }
+  set_.SetLive(f.synced && js_.Connected() && natsSubscription_IsValid(f.sub));
+  if (now >= f.next_expiry) {
+    set_.DropExpired(Millis(options_.now()));
+    *f.size = static_cast<std::int64_t>(set_.Size());
+    f.next_expiry = now + kExpiryEvery;
+  }
+  return BackgroundLoop::Next::Now();
 }
 
 }  // namespace platform::auth

@@ -14,7 +14,9 @@
 #include <mutex>
 #include <vector>
 
+#include "platform/check.hpp"
 #include "platform/json.hpp"
+#include "platform/metrics.hpp"
 #include "platform/time.hpp"
 
 namespace platform::log {
@@ -132,11 +134,26 @@ std::string_view LevelName(Level level) {
   return "info";
 }
 
+metrics::Counter& InvariantFailures() {
+  static auto& counter = metrics::DefaultRegistry().GetCounter(
+      "invariant_failures_total", "Broken invariants reported (each failed its request)");
+  return counter;
+}
+
 }  // namespace
 
 void Init(std::string_view service, Level min_level) {
   ServiceName() = std::string(service);
   MinLevel() = min_level;
+  InvariantFailures();  // /metrics shows the counter at 0 from the start
+  SetInvariantReporter(&ReportBrokenInvariant);
+}
+
+void ReportBrokenInvariant(std::string_view what, const std::source_location& where) {
+  InvariantFailures().Inc();
+  Error("broken invariant", {{"invariant", what},
+                             {"file", where.file_name()},
+                             {"line", static_cast<std::int64_t>(where.line())}});
 }
 
 bool IsSecretKey(std::string_view key) {

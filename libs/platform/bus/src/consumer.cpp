@@ -1,5 +1,7 @@
 #include "platform/bus/consumer.hpp"
 
+#include <nats/nats.h>
+
 #include <utility>
 
 #include "platform/bus/nats_error.hpp"

@@ -1,6 +1,7 @@
 #include "platform/bus/jetstream.hpp"
 
 #include <fmt/format.h>
+#include <nats/nats.h>
 
 #include <optional>
 
@@ -30,13 +31,14 @@ void OnReconnected(natsConnection*, void*) { log::Info("nats reconnected"); }
 
 }  // namespace
 
-Error NatsError(std::string_view what, natsStatus s, jsErrCode code) {
+Error NatsError(std::string_view what, int status, int code) {
+  const auto s = static_cast<natsStatus>(status);
   // The library's last error text is per thread and more precise than the status text, but
   // it may name servers and accounts: logs only.
   const char* last = nats_GetLastError(nullptr);
   log::Error("nats error", {{"op", what},
                             {"status", natsStatus_GetText(s)},
-                            {"js_code", static_cast<int>(code)},
+                            {"js_code", code},
                             {"error", last ? last : ""}});
   return Error::Unavailable(fmt::format("event bus: {} failed: {}", what, natsStatus_GetText(s)),
                             1);

@@ -8,6 +8,7 @@
 #include "platform/log.hpp"
 #include "platform/pg/array_literal.hpp"
 #include "platform/time.hpp"
+#include "platform/try.hpp"
 #include "platform/uuid.hpp"
 
 namespace platform::bus {
@@ -47,8 +48,8 @@ constexpr pg::Query kMarkSent{"outbox_mark_sent",
 constexpr pg::Query kBacklog{"outbox_backlog", "SELECT count(*) FROM outbox WHERE sent_at IS NULL"};
 constexpr std::string_view kListen = "LISTEN todo_outbox";
 
-constexpr std::chrono::milliseconds kMinBackoff{100};
-constexpr std::chrono::milliseconds kMaxBackoff{5000};
+constexpr BackgroundLoop::Backoff kBackoff{std::chrono::milliseconds(100),
+                                           std::chrono::milliseconds(5000)};
 // WaitNotification cannot be interrupted, so the relay waits in slices to notice Stop.
 constexpr std::chrono::milliseconds kWaitSlice{100};
 
@@ -89,8 +90,7 @@ std::string EventEnvelope(const EventDraft& draft, std::string_view event_id,
 pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& draft) {
   std::string id = NewUuidV7();
   std::string payload = EventEnvelope(draft, id, FormatTimestamp(Clock::now()));
-  auto inserted = tx.Execute(kEnqueue, {id, draft.type, std::move(payload)});
-  if (!inserted) return std::unexpected(inserted.error());
+  TODO_TRY_VOID(tx.Execute(kEnqueue, {id, draft.type, std::move(payload)}));
   return id;
 }
 
@@ -106,9 +106,8 @@ pg::DbResult<void> EnqueueEvents(pg::Connection& tx, const std::vector<EventDraf
     subjects.push_back(draft.type);
     payloads.push_back(EventEnvelope(draft, ids.back(), time));
   }
-  auto inserted = tx.Execute(kEnqueueMany, {pg::ArrayLiteral(ids), pg::ArrayLiteral(subjects),
-                                            pg::ArrayLiteral(payloads)});
-  if (!inserted) return std::unexpected(inserted.error());
+  TODO_TRY_VOID(tx.Execute(kEnqueueMany, {pg::ArrayLiteral(ids), pg::ArrayLiteral(subjects),
+                                          pg::ArrayLiteral(payloads)}));
   return {};
 }
 
@@ -118,7 +117,8 @@ OutboxRelay::OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOpti
       opts_(std::move(opts)),
       published_(metrics::DefaultRegistry().GetCounter(
           "outbox_published_total", "Outbox events published to JetStream and marked sent")),
-      backlog_(std::make_shared<std::atomic<std::int64_t>>(0)) {
+      backlog_(std::make_shared<std::atomic<std::int64_t>>(0)),
+      loop_("outbox relay", [this] { return Step(); }, kBackoff) {
   metrics::DefaultRegistry().AddCallbackGauge(
       "outbox_backlog", "Outbox events not yet published (as last seen by the relay)",
       [backlog = backlog_] { return static_cast<double>(backlog->load()); });
@@ -126,36 +126,28 @@ OutboxRelay::OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOpti
 
 OutboxRelay::~OutboxRelay() { Stop(); }
 
-void OutboxRelay::Start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
+void OutboxRelay::Start() { loop_.Start(); }
 
 void OutboxRelay::Stop() {
-  std::thread thread;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    thread = std::move(thread_);
-  }
-  wake_.notify_all();
-  if (thread.joinable()) thread.join();
+  loop_.Stop();
+  conn_.reset();
 }
 
 Result<std::size_t> OutboxRelay::RunOnce(pg::Connection& conn) {
   std::vector<std::int64_t> sent;
   std::optional<Error> publish_error;
   auto batch = [&](pg::Connection& tx) -> pg::DbResult<void> {
-    auto rows = tx.Execute(kPending, {std::to_string(opts_.batch)});
-    if (!rows) return std::unexpected(rows.error());
+    TODO_TRY(auto rows, tx.Execute(kPending, {std::to_string(opts_.batch)}));
     // In order on one connection, acknowledgements awaited together: the stream stores them
     // in the order sent, and one failure republishes the whole batch (duplicates dropped).
     std::vector<OutgoingMessage> batch;
-    batch.reserve(static_cast<std::size_t>(rows->Size()));
-    for (int i = 0; i < rows->Size(); ++i) {
-      batch.push_back({rows->Text(i, 2), rows->Text(i, 3), rows->Text(i, 1)});
+    batch.reserve(static_cast<std::size_t>(rows.Size()));
+    for (int i = 0; i < rows.Size(); ++i) {
+      pg::Row row = rows.At(i);
+      TODO_TRY(auto event_id, row.Text("event_id"));
+      TODO_TRY(auto subject, row.Text("subject"));
+      TODO_TRY(auto payload, row.Text("payload"));
+      batch.push_back({std::move(subject), std::move(payload), std::move(event_id)});
     }
     if (!batch.empty()) {
       if (auto published = js_.PublishBatch(batch, std::chrono::seconds(5)); !published) {
@@ -163,14 +155,13 @@ Result<std::size_t> OutboxRelay::RunOnce(pg::Connection& conn) {
         return {};
       }
     }
-    for (int i = 0; i < rows->Size(); ++i) {
-      std::int64_t id = rows->Int(i, 0);
+    for (int i = 0; i < rows.Size(); ++i) {
+      TODO_TRY(std::int64_t id, rows.At(i).Int("id"));
       if (opts_.after_publish_before_mark) opts_.after_publish_before_mark(id);
       sent.push_back(id);
     }
     if (sent.empty()) return {};
-    auto marked = tx.Execute(kMarkSent, {IdArray(sent)});
-    if (!marked) return std::unexpected(marked.error());
+    TODO_TRY_VOID(tx.Execute(kMarkSent, {IdArray(sent)}));
     return {};
   };
 
@@ -182,91 +173,71 @@ Result<std::size_t> OutboxRelay::RunOnce(pg::Connection& conn) {
     (void)conn.ExecuteScript("ROLLBACK");
     throw;
   }
-  if (!done) return std::unexpected(done.error().ToError());
+  TODO_TRY_VOID(std::move(done));
   published_.Inc(sent.size());
   if (publish_error) return std::unexpected(*publish_error);
   return sent.size();
 }
 
 void OutboxRelay::RefreshBacklog(pg::Connection& conn) {
-  if (auto rows = conn.Execute(kBacklog); rows) backlog_->store(rows->Int(0, 0));
+  auto rows = conn.Execute(kBacklog);
+  if (!rows || rows->Empty()) return;
+  if (auto count = rows->At(0).Int("count"); count) backlog_->store(*count);
 }
 
-bool OutboxRelay::SleepUnlessStopped(std::chrono::milliseconds d) {
-  std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, d, [this] { return stopping_.load(); });
-  return !stopping_;
+BackgroundLoop::Next OutboxRelay::Failed(std::string_view what, std::string_view error) {
+  log::Warn("outbox relay failed", {{"op", what}, {"error", error}});
+  // A broken connection is replaced; anything else is retried on the same one.
+  if (conn_ && !conn_->Healthy()) conn_.reset();
+  return BackgroundLoop::Next::Failed();
 }
 
-void OutboxRelay::Loop() {
-  std::unique_ptr<pg::Connection> conn;
-  auto backoff = kMinBackoff;
-  auto fail = [&](std::string_view what, std::string_view error) {
-    log::Warn("outbox relay failed", {{"op", what}, {"error", error}});
-    // A broken connection is replaced; anything else is retried on the same one.
-    if (conn && !conn->Healthy()) conn.reset();
-    SleepUnlessStopped(backoff);
-    backoff = std::min(backoff * 2, kMaxBackoff);
-  };
-
-  while (!stopping_) {
-    try {
-      if (!conn) {
-        auto opened = pg::Connection::Open(conninfo_);
-        if (!opened) {
-          fail("connect", opened.error().message);
-          continue;
-        }
-        conn = std::move(*opened);
-        if (auto listening = conn->ExecuteScript(kListen); !listening) {
-          conn.reset();
-          fail("listen", listening.error().message);
-          continue;
-        }
+BackgroundLoop::Next OutboxRelay::Step() {
+  try {
+    if (!conn_) {
+      auto opened = pg::Connection::Open(conninfo_);
+      if (!opened) return Failed("connect", opened.error().message);
+      conn_ = std::move(*opened);
+      if (auto listening = conn_->ExecuteScript(kListen); !listening) {
+        conn_.reset();
+        return Failed("listen", listening.error().message);
       }
-
-      // Drain: a full batch means more may be waiting.
-      bool failed = false;
-      while (!stopping_) {
-        auto n = RunOnce(*conn);
-        if (!n) {
-          fail("publish", n.error().detail);
-          failed = true;
-          break;
-        }
-        if (*n < static_cast<std::size_t>(opts_.batch)) break;
-      }
-      if (failed) continue;
-      backoff = kMinBackoff;
-      RefreshBacklog(*conn);
-
-      // Idle until a commit notifies us or the poll interval passes.
-      auto deadline = std::chrono::steady_clock::now() + opts_.poll_interval;
-      bool notified = false;
-      while (!stopping_ && !notified) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left <= std::chrono::milliseconds::zero()) break;
-        auto note = conn->WaitNotification(std::min(left, kWaitSlice));
-        if (!note) {
-          conn.reset();
-          fail("wait", note.error().message);
-          break;
-        }
-        notified = note->has_value();
-      }
-      // Several commits may have notified: one pass publishes them all, so drop the rest.
-      while (notified && conn) {
-        auto more = conn->WaitNotification(std::chrono::milliseconds::zero());
-        if (!more || !more->has_value()) break;
-      }
-    } catch (const std::exception& e) {
-      conn.reset();
-      fail("exception", e.what());
-    } catch (...) {
-      conn.reset();
-      fail("exception", "unknown");
     }
+
+    // Drain: a full batch means more may be waiting.
+    while (!loop_.Stopping()) {
+      auto n = RunOnce(*conn_);
+      if (!n) return Failed("publish", n.error().detail);
+      if (*n < static_cast<std::size_t>(opts_.batch)) break;
+    }
+    RefreshBacklog(*conn_);
+
+    // Idle until a commit notifies us or the poll interval passes.
+    auto deadline = std::chrono::steady_clock::now() + opts_.poll_interval;
+    bool notified = false;
+    while (!loop_.Stopping() && !notified) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= std::chrono::milliseconds::zero()) break;
+      auto note = conn_->WaitNotification(std::min(left, kWaitSlice));
+      if (!note) {
+        conn_.reset();
+        return Failed("wait", note.error().message);
+      }
+      notified = note->has_value();
+    }
+    // Several commits may have notified: one pass publishes them all, so drop the rest.
+    while (notified) {
+      auto more = conn_->WaitNotification(std::chrono::milliseconds::zero());
+      if (!more || !more->has_value()) break;
+    }
+    return BackgroundLoop::Next::Now();
+  } catch (const std::exception& e) {
+    conn_.reset();
+    return Failed("exception", e.what());
+  } catch (...) {
+    conn_.reset();
+    return Failed("exception", "unknown");
   }
 }
 

@@ -1,16 +1,20 @@
 #include "platform/pg/connection.hpp"
 
+#include <libpq-fe.h>
 #include <poll.h>
 
 #include <charconv>
 
 #include "platform/log.hpp"
+#include "platform/try.hpp"
 
 namespace platform::pg {
 
 Error DbError::ToError() const {
   // Internals stay in the log; the client learns only that the database is unavailable.
   log::Error("database error", {{"sqlstate", sqlstate}, {"error", message}});
+  // A malformed row has no SQLSTATE either, but it is a bug, not an outage worth a retry.
+  if (malformed_row) return Error::Internal();
   if (sqlstate.empty() || sqlstate.starts_with("08") || sqlstate.starts_with("57")) {
     return Error::Unavailable("the database is unavailable", 1);
   }
@@ -18,6 +22,12 @@ Error DbError::ToError() const {
 }
 
 DbError ToDbError(std::string_view what) { return DbError{"", std::string(what)}; }
+
+void Rows::Clear::operator()(PGresult* result) const { PQclear(result); }
+
+int Rows::Size() const { return PQntuples(result_.get()); }
+
+bool Rows::IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) == 1; }
 
 std::string Rows::Text(int row, int col) const {
   return std::string(PQgetvalue(result_.get(), row, col),
@@ -62,23 +72,20 @@ RowResult<int> Row::Find(std::string_view column) const {
 }
 
 RowResult<std::optional<std::string>> Row::OptionalText(std::string_view column) const {
-  auto col = Find(column);
-  if (!col) return std::unexpected(col.error());
-  return rows_->OptionalText(index_, *col);
+  TODO_TRY(int col, Find(column));
+  return rows_->OptionalText(index_, col);
 }
 
 RowResult<std::string> Row::Text(std::string_view column) const {
-  auto col = Find(column);
-  if (!col) return std::unexpected(col.error());
-  if (rows_->IsNull(index_, *col)) return std::unexpected(RowError{std::string(column), "NULL"});
-  return rows_->Text(index_, *col);
+  TODO_TRY(int col, Find(column));
+  if (rows_->IsNull(index_, col)) return std::unexpected(RowError{std::string(column), "NULL"});
+  return rows_->Text(index_, col);
 }
 
 RowResult<std::optional<std::int64_t>> Row::OptionalInt(std::string_view column) const {
-  auto col = Find(column);
-  if (!col) return std::unexpected(col.error());
-  if (rows_->IsNull(index_, *col)) return std::optional<std::int64_t>();
-  std::string text = rows_->Text(index_, *col);
+  TODO_TRY(int col, Find(column));
+  if (rows_->IsNull(index_, col)) return std::optional<std::int64_t>();
+  std::string text = rows_->Text(index_, col);
   std::int64_t out = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
@@ -88,27 +95,24 @@ RowResult<std::optional<std::int64_t>> Row::OptionalInt(std::string_view column)
 }
 
 RowResult<std::int64_t> Row::Int(std::string_view column) const {
-  auto value = OptionalInt(column);
-  if (!value) return std::unexpected(value.error());
-  if (!*value) return std::unexpected(RowError{std::string(column), "NULL"});
-  return **value;
+  TODO_TRY(auto value, OptionalInt(column));
+  if (!value) return std::unexpected(RowError{std::string(column), "NULL"});
+  return *value;
 }
 
 RowResult<std::optional<bool>> Row::OptionalBool(std::string_view column) const {
-  auto col = Find(column);
-  if (!col) return std::unexpected(col.error());
-  if (rows_->IsNull(index_, *col)) return std::optional<bool>();
-  std::string text = rows_->Text(index_, *col);
+  TODO_TRY(int col, Find(column));
+  if (rows_->IsNull(index_, col)) return std::optional<bool>();
+  std::string text = rows_->Text(index_, col);
   if (text == "t") return std::optional<bool>(true);
   if (text == "f") return std::optional<bool>(false);
   return std::unexpected(RowError{std::string(column), "not a boolean"});
 }
 
 RowResult<bool> Row::Bool(std::string_view column) const {
-  auto value = OptionalBool(column);
-  if (!value) return std::unexpected(value.error());
-  if (!*value) return std::unexpected(RowError{std::string(column), "NULL"});
-  return **value;
+  TODO_TRY(auto value, OptionalBool(column));
+  if (!value) return std::unexpected(RowError{std::string(column), "NULL"});
+  return *value;
 }
 
 std::int64_t Rows::AffectedRows() const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "platform/log.hpp"
+#include "platform/try.hpp"
 
 namespace platform::pg {
 namespace {
@@ -37,38 +38,34 @@ DbResult<int> Migrate(Connection& conn, std::string_view scope,
   // Session-level lock, one for the whole database so that even the CREATE TABLE below never
   // races: held across the per-migration transactions.
   const Params lock_key{std::string("schema_migrations")};
-  if (auto locked = conn.Execute(kLock, lock_key); !locked) {
-    return std::unexpected(locked.error());
-  }
+  TODO_TRY_VOID(conn.Execute(kLock, lock_key));
   auto run = [&]() -> DbResult<int> {
-    if (auto created = conn.ExecuteScript(kCreateTable); !created) {
-      return std::unexpected(created.error());
-    }
-    auto applied = conn.Execute(kApplied, scope_param);
-    if (!applied) return std::unexpected(applied.error());
+    TODO_TRY_VOID(conn.ExecuteScript(kCreateTable));
+    TODO_TRY(Rows applied, conn.Execute(kApplied, scope_param));
     int count = 0;
     for (const auto& m : migrations) {
       std::optional<std::string> recorded;
-      for (int i = 0; i < applied->Size(); ++i) {
-        if (applied->Text(i, 0) == m.name) recorded = applied->Text(i, 1);
+      for (int i = 0; i < applied.Size(); ++i) {
+        TODO_TRY(std::string name, applied.At(i).Text("name"));
+        if (name == m.name) {
+          TODO_TRY(recorded, applied.At(i).Text("checksum"));
+        }
       }
       if (recorded) {
-        auto sum = conn.Execute(kChecksum, {m.sql});
-        if (!sum) return std::unexpected(sum.error());
-        if (sum->Text(0, 0) != *recorded) {
+        TODO_TRY(Rows sum, conn.Execute(kChecksum, {m.sql}));
+        TODO_TRY(std::string checksum, sum.At(0).Text("md5"));
+        if (checksum != *recorded) {
           return std::unexpected(
               DbError{"", "migration " + m.name + " changed after it was applied"});
         }
         continue;
       }
       auto done = conn.Transaction([&](Connection& tx) -> DbResult<void> {
-        if (auto r = tx.ExecuteScript(m.sql); !r) return std::unexpected(r.error());
-        if (auto r = tx.Execute(kRecord, {std::string(scope), m.name, m.sql}); !r) {
-          return std::unexpected(r.error());
-        }
+        TODO_TRY_VOID(tx.ExecuteScript(m.sql));
+        TODO_TRY_VOID(tx.Execute(kRecord, {std::string(scope), m.name, m.sql}));
         return {};
       });
-      if (!done) return std::unexpected(done.error());
+      TODO_TRY_VOID(std::move(done));
       log::Info("migration applied", {{"scope", scope}, {"name", m.name}});
       ++count;
     }

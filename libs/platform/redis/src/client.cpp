@@ -22,6 +22,7 @@
 
 #include "asio_adapter.hpp"
 #include "platform/log.hpp"
+#include "platform/try.hpp"
 
 namespace platform::redis {
 namespace {
@@ -365,9 +366,8 @@ boost::asio::awaitable<Result<Replies>> Client::Submit(std::vector<Command> comm
 boost::asio::awaitable<Result<Reply>> Client::Execute1(Command command) {
   std::vector<Command> commands;
   commands.push_back(std::move(command));
-  auto replies = co_await Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  co_return std::move(replies->front());
+  TODO_CO_TRY(auto replies, co_await Execute(std::move(commands)));
+  co_return std::move(replies.front());
 }
 
 boost::asio::awaitable<bool> Client::Ping() {

@@ -7,6 +7,7 @@
 #include "platform/bus/outbox.hpp"
 #include "platform/log.hpp"
 #include "platform/pg/migrations.hpp"
+#include "platform/try.hpp"
 
 namespace platform::service {
 
@@ -68,8 +69,7 @@ std::vector<http::ReadinessCheck> ReadinessChecks(pg::Pool& pool, redis::Client&
   checks.push_back({"database", [&pool]() -> boost::asio::awaitable<bool> {
                       auto ping = [](pg::Connection& c) -> Result<bool> {
                         static constexpr pg::Query kPing{"ping", "SELECT 1"};
-                        auto rows = c.Execute(kPing);
-                        if (!rows) return std::unexpected(rows.error().ToError());
+                        TODO_TRY_VOID(c.Execute(kPing));
                         return true;
                       };
                       auto r = co_await pool.Run(std::move(ping));

@@ -2,6 +2,7 @@
 // consumers with explicit acks.
 
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 
 #include <chrono>
 #include <memory>

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "platform/auth/jwt.hpp"
+#include "platform/http/client.hpp"
 #include "platform/http/server.hpp"
 
 namespace platform::auth {
@@ -200,14 +201,14 @@ TEST_F(JwksServerTest, JwksUrlYieldsKeysThatVerifyTheIssuersTokens) {
 }
 
 TEST_F(JwksServerTest, HttpGetReturnsTheBodyOf200) {
-  const auto body = HttpGet(Url(), 2s);
+  const auto body = http::HttpGet(Url(), 2s);
   ASSERT_TRUE(body.has_value()) << body.error().detail;
   EXPECT_EQ(*body, JwksJson({Key().Public()}));
 }
 
 TEST_F(JwksServerTest, HttpGetOfA500IsUnavailable) {
   FailNext(1);
-  const auto body = HttpGet(Url(), 2s);
+  const auto body = http::HttpGet(Url(), 2s);
   ASSERT_FALSE(body.has_value());
   EXPECT_EQ(body.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(body.error().detail.find("500"), std::string::npos) << body.error().detail;
@@ -221,7 +222,7 @@ TEST_F(JwksServerTest, HttpGetOfAnUnknownPathIsUnavailable) {
 
 TEST(HttpGetTest, ClosedPortFailsWithinTheTimeout) {
   const auto start = std::chrono::steady_clock::now();
-  const auto body = HttpGet("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/", 1s);
+  const auto body = http::HttpGet("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/", 1s);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(body.has_value());
   EXPECT_EQ(body.error().kind, ErrorKind::kUnavailable);
@@ -231,7 +232,8 @@ TEST(HttpGetTest, ClosedPortFailsWithinTheTimeout) {
 TEST(HttpGetTest, ServerThatNeverAnswersTimesOutOnTime) {
   SilentListener listener;
   const auto start = std::chrono::steady_clock::now();
-  const auto body = HttpGet("http://127.0.0.1:" + std::to_string(listener.Port()) + "/", 300ms);
+  const auto body =
+      http::HttpGet("http://127.0.0.1:" + std::to_string(listener.Port()) + "/", 300ms);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(body.has_value());
   EXPECT_EQ(body.error().kind, ErrorKind::kUnavailable);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -25,8 +26,12 @@ struct LogField {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
 
-// Sets the service name stamped on every line and the minimum level.
+// Sets the service name stamped on every line and the minimum level, and makes broken
+// invariants (platform/check.hpp) log lines (ReportBrokenInvariant).
 void Init(std::string_view service, Level min_level = Level::kInfo);
+// What a broken invariant leaves in a release build: an error line naming the condition, the
+// file and the line, and one more in the invariant_failures_total counter of /metrics.
+void ReportBrokenInvariant(std::string_view what, const std::source_location& where);
 // True for field names whose values must never reach a log (passwords, tokens, keys).
 bool IsSecretKey(std::string_view key);
 // Renders one log line (without the trailing newline); exposed for tests.

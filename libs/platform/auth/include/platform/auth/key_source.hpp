@@ -16,15 +16,11 @@
 
 namespace platform::auth {
 
-// The body of a 200 answer to a blocking HTTP/1.1 GET of `url` ("http://host[:port]/path"),
-// or Error::Unavailable (unreachable, timed out, another status, body over 1 MiB).
-// `timeout` bounds the whole exchange. Plain http only: keys travel inside the deployment's
-// private network, and a JWKS holds nothing secret; TLS is the gateway's job.
-Result<std::string> HttpGet(const std::string& url, std::chrono::milliseconds timeout);
-
-// The keys that `source` publishes: an http:// JWKS URL, or a file holding a PEM public key
-// or a JWKS document (told apart by content). Error::Unavailable when the source cannot be
-// reached or read (worth retrying); another kind when what it holds is not usable keys.
+// The keys that `source` publishes: an http:// JWKS URL (fetched with http::HttpGet; plain
+// http, since keys travel inside the deployment's private network and a JWKS holds nothing
+// secret), or a file holding a PEM public key or a JWKS document (told apart by content).
+// Error::Unavailable when the source cannot be reached or read (worth retrying); another kind
+// when what it holds is not usable keys.
 Result<std::vector<VerifyingKey>> LoadVerifyingKeys(const std::string& source,
                                                     std::chrono::milliseconds timeout);
 

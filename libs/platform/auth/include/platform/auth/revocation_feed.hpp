@@ -5,14 +5,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "platform/auth/revocation_set.hpp"
+#include "platform/background_loop.hpp"
 #include "platform/bus/jetstream.hpp"
 
 namespace platform::auth {
@@ -49,17 +48,19 @@ class RevocationFeed {
   std::uint64_t Received() const { return received_.load(); }
 
  private:
-  void Loop();
-  bool Pause(std::chrono::milliseconds d);
+  // What the loop's thread keeps between steps (the subscription and where the replay is).
+  struct Follow;
+
+  // One step: subscribe if need be, then read one message or time out after a short poll.
+  BackgroundLoop::Next Step();
+  void MarkSynced();
 
   bus::JetStream& js_;
   RevocationSet& set_;
   RevocationFeedOptions options_;
   std::atomic<std::uint64_t> received_{0};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::unique_ptr<Follow> follow_;  // while started; touched by the loop's thread only
+  BackgroundLoop loop_;
 };
 
 }  // namespace platform::auth

@@ -1,8 +1,6 @@
 #pragma once
 // Durable pull consumers with explicit acks: how services read the event stream.
 
-#include <nats/nats.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -12,6 +10,10 @@
 
 #include "platform/bus/jetstream.hpp"
 #include "platform/error.hpp"
+
+// nats.c's opaque handles (see jetstream.hpp).
+typedef struct __natsMsg natsMsg;                    // NOLINT(modernize-use-using)
+typedef struct __natsSubscription natsSubscription;  // NOLINT(modernize-use-using)
 
 namespace platform::bus {
 

@@ -1,8 +1,6 @@
 #pragma once
 // JetStream: one NATS connection with its JetStream context, for stream set-up and publishing.
 
-#include <nats/nats.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -12,6 +10,11 @@
 #include <vector>
 
 #include "platform/error.hpp"
+
+// nats.c's opaque handles, declared as <nats/nats.h> does, so that this header does not bring
+// the library to every user of the bus (the names are the library's).
+typedef struct __natsConnection natsConnection;  // NOLINT(modernize-use-using)
+typedef struct __jsCtx jsCtx;                    // NOLINT(modernize-use-using)
 
 namespace platform::bus {
 

@@ -4,16 +4,14 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "platform/background_loop.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/error.hpp"
 #include "platform/metrics.hpp"
@@ -59,7 +57,7 @@ struct OutboxRelayOptions {
   std::function<void(std::int64_t outbox_id)> after_publish_before_mark = {};
 };
 
-// OutboxRelay: publishes pending outbox rows in id order on a background thread; a repeat
+// OutboxRelay: publishes pending outbox rows in id order on a BackgroundLoop; a repeat
 // after a crash is dropped by the stream's duplicate window (Nats-Msg-Id = event id).
 class OutboxRelay {
  public:
@@ -78,9 +76,10 @@ class OutboxRelay {
   Result<std::size_t> RunOnce(pg::Connection& conn);
 
  private:
-  void Loop();
-  // Sleeps up to d unless Stop is called; returns false when stopping.
-  bool SleepUnlessStopped(std::chrono::milliseconds d);
+  // One pass of the loop: connect if need be, drain, then wait for a notification or the poll.
+  BackgroundLoop::Next Step();
+  // Logs a failed step and drops a broken connection; the loop backs off.
+  BackgroundLoop::Next Failed(std::string_view what, std::string_view error);
   void RefreshBacklog(pg::Connection& conn);
 
   std::string conninfo_;
@@ -90,10 +89,9 @@ class OutboxRelay {
   // Shared with the metrics callback, which may outlive the relay.
   std::shared_ptr<std::atomic<std::int64_t>> backlog_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  // The relay's own connection (LISTEN); used by the loop's thread only, dropped on Stop.
+  std::unique_ptr<pg::Connection> conn_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace platform::bus

@@ -20,6 +20,7 @@
 
 #include "platform/error.hpp"
 #include "platform/pg/pool.hpp"
+#include "platform/try.hpp"
 
 namespace platform::pg {
 
@@ -120,11 +121,9 @@ class CommitGroup {
   }
 
   Result<void> CommitAlone(std::span<const Item> items) {
-    auto conn = pool_.Acquire();
-    if (!conn) return std::unexpected(conn.error().ToError());
-    auto committed =
-        (*conn)->Transaction([&](Connection& tx) -> DbResult<void> { return write_(tx, items); });
-    if (!committed) return std::unexpected(committed.error().ToError());
+    TODO_TRY(auto conn, pool_.Acquire());
+    TODO_TRY_VOID(
+        conn->Transaction([&](Connection& tx) -> DbResult<void> { return write_(tx, items); }));
     return {};
   }
 

@@ -1,8 +1,6 @@
 #pragma once
 // PostgreSQL on libpq: RAII connections and results, named parameterised statements only.
 
-#include <libpq-fe.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,6 +14,11 @@
 
 #include "platform/error.hpp"
 #include "platform/pg/query.hpp"
+
+// libpq's opaque handles, declared as <libpq-fe.h> does, so that this header does not bring
+// libpq to everything that talks to a database.
+typedef struct pg_conn PGconn;      // NOLINT(modernize-use-using)
+typedef struct pg_result PGresult;  // NOLINT(modernize-use-using)
 
 namespace platform::pg {
 
@@ -71,10 +74,10 @@ using DbResult = std::expected<T, DbError>;
 // Rows: an owned PGresult with typed accessors.
 class Rows {
  public:
-  explicit Rows(PGresult* result) : result_(result, &PQclear) {}
-  int Size() const { return PQntuples(result_.get()); }
+  explicit Rows(PGresult* result) : result_(result) {}
+  int Size() const;
   bool Empty() const { return Size() == 0; }
-  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) == 1; }
+  bool IsNull(int row, int col) const;
   std::string Text(int row, int col) const;
   std::optional<std::string> OptionalText(int row, int col) const;
   std::int64_t Int(int row, int col) const;
@@ -88,7 +91,10 @@ class Rows {
   int ColumnIndex(std::string_view name) const;
 
  private:
-  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+  struct Clear {
+    void operator()(PGresult* result) const;
+  };
+  std::unique_ptr<PGresult, Clear> result_;
   mutable int column_hint_ = 0;
 };
 

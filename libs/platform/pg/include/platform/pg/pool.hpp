@@ -12,6 +12,7 @@
 
 #include "platform/offload.hpp"
 #include "platform/pg/connection.hpp"
+#include "platform/try.hpp"
 
 namespace platform::pg {
 
@@ -49,10 +50,8 @@ class Pool {
   // The same, on the calling thread: for start-up and background loops.
   template <typename F>
   auto RunBlocking(F& work) -> std::invoke_result_t<F&, Connection&> {
-    using R = std::invoke_result_t<F&, Connection&>;
-    auto conn = Acquire();
-    if (!conn) return std::unexpected(ConvertDbError<typename R::error_type>(conn.error()));
-    return work(**conn);
+    TODO_TRY(auto conn, Acquire());
+    return work(*conn);
   }
 
   // Runs fn on a pool thread, detached; fn acquires its own connection.
