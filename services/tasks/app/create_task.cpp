@@ -1,4 +1,5 @@
 #include "app/use_cases.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::app {
 
@@ -6,13 +7,12 @@ namespace {
 
 // The task a draft makes for its owner now, checked by the domain rules.
 Async<domain::Task> BuildTask(TaskDeps& deps, const Actor& actor, const domain::TaskDraft& draft) {
-  auto settings = co_await deps.repository.Settings(actor.user_id);
-  if (!settings) co_return std::unexpected(settings.error());
+  TODO_CO_TRY(const OwnerSettings settings, co_await deps.repository.Settings(actor.user_id));
   domain::CreateContext context;
   context.id = deps.env.NewId();
   context.owner_id = actor.user_id;
   context.now = deps.env.Now();
-  context.default_ttl_seconds = settings->default_task_ttl_seconds;
+  context.default_ttl_seconds = settings.default_task_ttl_seconds;
   std::size_t items = draft.checklist ? draft.checklist->size() : 0;
   for (std::size_t i = 0; i < items && i <= domain::kMaxChecklistItems; ++i) {
     context.checklist_ids.push_back(deps.env.NewId());
@@ -38,12 +38,10 @@ bool RefusedByRules(const platform::Error& error) {
 }  // namespace
 
 Async<domain::Task> CreateTask(TaskDeps& deps, Actor actor, domain::TaskDraft draft) {
-  auto task = co_await BuildTask(deps, actor, draft);
-  if (!task) co_return std::unexpected(task.error());
-  auto stored = co_await deps.repository.Insert(*task, actor.request_id);
-  if (!stored) co_return std::unexpected(stored.error());
-  co_await Cache(deps, *task);
-  co_return std::move(*task);
+  TODO_CO_TRY(domain::Task task, co_await BuildTask(deps, actor, draft));
+  TODO_CO_TRY_VOID(co_await deps.repository.Insert(task, actor.request_id));
+  co_await Cache(deps, task);
+  co_return std::move(task);
 }
 
 Async<CreateOutcome> CreateTaskOnce(TaskDeps& deps, Actor actor, domain::TaskDraft draft,
@@ -59,9 +57,9 @@ Async<CreateOutcome> CreateTaskOnce(TaskDeps& deps, Actor actor, domain::TaskDra
     }
     co_return std::unexpected(task.error());
   }
-  auto first = co_await deps.repository.InsertOnce(*task, actor.request_id, key);
-  if (!first) co_return std::unexpected(first.error());
-  if (*first) co_return CreateOutcome{std::move(**first)};
+  TODO_CO_TRY(std::optional<FirstResponse> first,
+              co_await deps.repository.InsertOnce(*task, actor.request_id, key));
+  if (first) co_return CreateOutcome{std::move(*first)};
   co_await Cache(deps, *task);
   co_return CreateOutcome{std::move(*task)};
 }

@@ -1,14 +1,15 @@
 #include "app/use_cases.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::app {
 
 Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
                        std::optional<std::int64_t> if_match) {
   if (if_match) {
-    auto found = co_await deps.repository.Find(actor.user_id, id);
-    if (!found) co_return std::unexpected(found.error());
-    if (!*found) co_return std::unexpected(platform::Error::NotFound("task not found"));
-    if ((*found)->version != *if_match) {
+    TODO_CO_TRY(const std::optional<domain::Task> found,
+                co_await deps.repository.Find(actor.user_id, id));
+    if (!found) co_return std::unexpected(platform::Error::NotFound("task not found"));
+    if (found->version != *if_match) {
       co_return std::unexpected(
           platform::Error::PreconditionFailed("the task has changed (If-Match does not match)"));
     }
@@ -16,10 +17,10 @@ Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
   // Forgotten before the delete commits: a crash right after the commit must not leave the
   // deleted task cached.
   (void)co_await deps.cache.Forget(actor.user_id, id);
-  auto deleted = co_await deps.repository.Delete(actor.user_id, id, if_match, actor.request_id);
-  if (!deleted) co_return std::unexpected(deleted.error());
+  TODO_CO_TRY(const bool deleted,
+              co_await deps.repository.Delete(actor.user_id, id, if_match, actor.request_id));
   (void)co_await deps.cache.BumpLists(actor.user_id);
-  if (!*deleted) {
+  if (!deleted) {
     if (if_match) {
       co_return std::unexpected(
           platform::Error::PreconditionFailed("the task has changed (If-Match does not match)"));

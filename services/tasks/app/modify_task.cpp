@@ -1,4 +1,6 @@
 #include "app/use_cases.hpp"
+#include "platform/check.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::app {
 namespace {
@@ -15,23 +17,23 @@ Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::st
                                std::optional<std::int64_t> if_match, const Mutation& mutation,
                                std::string event_type) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto found = co_await deps.repository.Find(actor.user_id, id);
-    if (!found) co_return std::unexpected(found.error());
-    if (!*found) co_return std::unexpected(platform::Error::NotFound("task not found"));
-    domain::Task current = std::move(**found);
+    TODO_CO_TRY(std::optional<domain::Task> found,
+                co_await deps.repository.Find(actor.user_id, id));
+    if (!found) co_return std::unexpected(platform::Error::NotFound("task not found"));
+    domain::Task current = std::move(*found);
     if (if_match && *if_match != current.version) co_return std::unexpected(VersionMismatch());
     std::int64_t expected = current.version;
-    auto changed = mutation(std::move(current), deps.env.Now());
-    if (!changed) co_return std::unexpected(changed.error());
-    if (changed->version == expected) co_return std::move(*changed);  // nothing to write
-    (void)co_await deps.cache.Hold(actor.user_id, id, changed->version);
-    auto written =
-        co_await deps.repository.Update(*changed, expected, event_type, actor.request_id);
-    if (!written) co_return std::unexpected(written.error());
-    if (*written) {
-      (void)co_await deps.cache.Put(*changed);
+    TODO_CO_TRY(domain::Task changed, mutation(std::move(current), deps.env.Now()));
+    if (changed.version == expected) co_return std::move(changed);  // nothing to write
+    // A rule either leaves a task as it was or records the change (version + 1).
+    TODO_CO_CHECK(changed.version == expected + 1, "a changed task is one version newer");
+    (void)co_await deps.cache.Hold(actor.user_id, id, changed.version);
+    TODO_CO_TRY(const bool written,
+                co_await deps.repository.Update(changed, expected, event_type, actor.request_id));
+    if (written) {
+      (void)co_await deps.cache.Put(changed);
       (void)co_await deps.cache.BumpLists(actor.user_id);
-      co_return std::move(*changed);
+      co_return std::move(changed);
     }
     if (if_match) co_return std::unexpected(VersionMismatch());
   }

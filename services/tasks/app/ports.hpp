@@ -110,6 +110,24 @@ class TaskCache {
   virtual Async<void> BumpLists(std::string owner_id) = 0;
 };
 
+// CachedPage: the owner's current list version, and the page cached under it, if any.
+struct CachedPage {
+  std::string version;
+  std::optional<std::string> body;
+};
+
+// ListPageCache: list pages as answered (the bytes), per owner and query. Pages are stored
+// under the owner's list version read with them, and TaskCache::BumpLists moves that version,
+// so a page computed while a write lands is stored where no reader looks any more. Failures
+// are ignored by callers: the page is then read from the repository.
+class ListPageCache {
+ public:
+  virtual ~ListPageCache() = default;
+  virtual Async<CachedPage> GetPage(std::string owner_id, std::string query_key) = 0;
+  virtual Async<void> PutPage(std::string owner_id, std::string version, std::string query_key,
+                              std::string body) = 0;
+};
+
 // Ids and time, injected so use cases are deterministic under test.
 class Environment {
  public:

@@ -37,6 +37,13 @@ Async<CreateOutcome> CreateTaskOnce(TaskDeps& deps, Actor actor, domain::TaskDra
                                     IdempotencyKey key);
 Async<domain::Task> GetTask(TaskDeps& deps, Actor actor, std::string id);
 Async<Page> ListTasks(TaskDeps& deps, ListQuery query);
+// The body a page is answered with (the caller's format, cursors included).
+using RenderPage = std::function<std::string(const Page&)>;
+// One page of the owner's tasks as `render` writes it, from `pages` when this query (named by
+// `query_key`) was answered since the owner's last write, else from the repository (and then
+// cached). A failing cache only costs the repository read.
+Async<std::string> ListTaskPage(TaskDeps& deps, ListPageCache& pages, ListQuery query,
+                                std::string query_key, const RenderPage& render);
 Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
                        std::optional<std::int64_t> if_match);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "platform/error.hpp"
+#include "platform/patch.hpp"
 
 namespace tasks::domain {
 
@@ -64,13 +65,6 @@ struct Task {
   std::int64_t version = 1;
 };
 
-// A JSON merge-patch field: absent, explicit null, or a value.
-template <typename T>
-struct Field {
-  bool present = false;
-  std::optional<T> value;  // nullopt with present means null
-};
-
 // NewChecklistItem: an item given on create (text, optionally already done).
 struct NewChecklistItem {
   std::string text;
@@ -91,17 +85,18 @@ struct TaskDraft {
   std::optional<std::string> on_expire;
 };
 
-// TaskPatch: the body of PATCH /v1/tasks/{id} (JSON merge patch) after JSON type checks.
+// TaskPatch: the body of PATCH /v1/tasks/{id} (JSON merge patch) after JSON type checks; each
+// member is absent, an explicit null or a value (platform::Patch).
 struct TaskPatch {
-  Field<std::string> title;
-  Field<std::string> description;
-  Field<std::int64_t> progress;
-  Field<std::string> priority;
-  Field<std::vector<std::string>> labels;
-  Field<Time> due_at;
-  Field<Time> expires_at;
-  Field<std::int64_t> ttl_seconds;
-  Field<std::string> on_expire;
+  platform::Patch<std::string> title;
+  platform::Patch<std::string> description;
+  platform::Patch<std::int64_t> progress;
+  platform::Patch<std::string> priority;
+  platform::Patch<std::vector<std::string>> labels;
+  platform::Patch<Time> due_at;
+  platform::Patch<Time> expires_at;
+  platform::Patch<std::int64_t> ttl_seconds;
+  platform::Patch<std::string> on_expire;
 };
 
 // Creation inputs that come from outside the body.

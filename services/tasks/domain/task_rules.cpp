@@ -3,6 +3,7 @@
 
 #include "domain/task.hpp"
 #include "domain/task_checks.hpp"
+#include "platform/check.hpp"
 #include "platform/time.hpp"
 
 namespace tasks::domain {
@@ -85,9 +86,9 @@ platform::Result<Task> CreateTask(const TaskDraft& draft, const CreateContext& c
   if (!errors.empty()) return std::unexpected(errors.ToError("task is not valid"));
 
   if (has_checklist) {
-    if (context.checklist_ids.size() < task.checklist.size()) {
-      return std::unexpected(platform::Error::Internal("not enough checklist item ids"));
-    }
+    // The app draws one fresh id per item it was given (ids are not client input).
+    TODO_CHECK(context.checklist_ids.size() >= task.checklist.size(),
+               "a create context holds an id for each checklist item");
     for (std::size_t i = 0; i < task.checklist.size(); ++i) {
       task.checklist[i].id = context.checklist_ids[i];
     }

@@ -1,11 +1,15 @@
 #include "infra/redis/redis_task_cache.hpp"
 
 #include <rapidjson/document.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <limits>
 
 #include "infra/json/task_json.hpp"
 #include "platform/time.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::infra {
 namespace {
@@ -24,6 +28,30 @@ redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1
 )lua";
+
+// A page lives briefly: expiries also change pages, and the scheduler bumps versions only
+// after committing them.
+constexpr std::string_view kPageSeconds = "30";
+// A list version must outlive every page stored under it (kPageSeconds): once it expires, the
+// count starts again at 0 and the numbers it reaches would find the pages stored under them
+// before. A day (rather than the 30 s of a page) keeps that reuse to owners who did not write
+// for a day, and an idle owner's counter still goes away.
+constexpr std::string_view kListVersionSeconds = "86400";
+
+std::string ListVersionKey(const std::string& owner_id) { return "tasks:listver:" + owner_id; }
+
+// Moves the owner's list version, so every page cached under the old one is passed over.
+void AppendBump(std::vector<platform::redis::Command>& commands, const std::string& owner_id) {
+  commands.push_back({"INCR", ListVersionKey(owner_id)});
+  commands.push_back({"EXPIRE", ListVersionKey(owner_id), std::string(kListVersionSeconds)});
+}
+
+// Runs a cache call to completion on a private event loop, for a caller on a plain thread.
+void RunHere(boost::asio::awaitable<platform::Result<void>> call) {
+  boost::asio::io_context context;
+  boost::asio::co_spawn(context, std::move(call), boost::asio::detached);
+  context.run();
+}
 
 platform::redis::Command PutCommand(const std::string& key, std::int64_t version, std::string json,
                                     std::int64_t until_ms) {
@@ -127,9 +155,7 @@ app::Async<void> RedisTaskCache::Hold(std::string owner_id, std::string id, std:
   commands.push_back(PutCommand(
       key, version, "",
       std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch()).count()));
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  co_return platform::Result<void>{};
+  co_return co_await Send(std::move(commands));
 }
 
 app::Async<std::optional<domain::Task>> RedisTaskCache::Get(std::string owner_id, std::string id) {
@@ -144,13 +170,11 @@ app::Async<std::optional<domain::Task>> RedisTaskCache::Get(std::string owner_id
   }
   std::vector<platform::redis::Command> commands;
   commands.push_back({"HGET", key, "j"});
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
+  TODO_CO_TRY(const std::vector<platform::redis::Reply> replies,
+              co_await redis_.Execute(std::move(commands)));
   // Missing, or a tombstone (empty): not cached.
-  if ((*replies)[0].IsNil() || (*replies)[0].text.empty()) {
-    co_return std::optional<domain::Task>{};
-  }
-  auto task = ParseTaskJson((*replies)[0].text);
+  if (replies[0].IsNil() || replies[0].text.empty()) co_return std::optional<domain::Task>{};
+  auto task = ParseTaskJson(replies[0].text);
   // Copied only when no change was announced since before the read: an announcement that
   // overtook the reply must not be undone by storing what the reply carried.
   if (task && copies_ != nullptr && listener_ != nullptr && listener_->CurrentSince(mark)) {
@@ -175,9 +199,7 @@ app::Async<void> RedisTaskCache::Put(domain::Task task) {
     commands.push_back(
         PutCommand(key, task.version, TaskEventJson(task), until.time_since_epoch().count()));
   }
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  co_return platform::Result<void>{};
+  co_return co_await Send(std::move(commands));
 }
 
 app::Async<void> RedisTaskCache::Forget(std::string owner_id, std::string id) {
@@ -189,17 +211,45 @@ app::Async<void> RedisTaskCache::Forget(std::string owner_id, std::string id) {
   commands.push_back(PutCommand(
       key, std::numeric_limits<std::int64_t>::max() / 2, "",
       std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch()).count()));
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  co_return platform::Result<void>{};
+  co_return co_await Send(std::move(commands));
 }
 
 app::Async<void> RedisTaskCache::BumpLists(std::string owner_id) {
   std::vector<platform::redis::Command> commands;
-  commands.push_back({"INCR", "tasks:listver:" + owner_id});
-  commands.push_back({"EXPIRE", "tasks:listver:" + owner_id, "86400"});
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
+  AppendBump(commands, owner_id);
+  co_return co_await Send(std::move(commands));
+}
+
+app::Async<void> RedisTaskCache::BumpListsOf(std::vector<std::string> owner_ids) {
+  std::vector<platform::redis::Command> commands;
+  for (const auto& owner_id : owner_ids) AppendBump(commands, owner_id);
+  co_return co_await Send(std::move(commands));
+}
+
+app::Async<void> RedisTaskCache::ForgetOwner(std::string owner_id) {
+  std::string cursor = "0";
+  do {
+    std::vector<platform::redis::Command> scan;
+    scan.push_back({"SCAN", cursor, "MATCH", "task:" + owner_id + ":*", "COUNT", "1000"});
+    TODO_CO_TRY(const std::vector<platform::redis::Reply> replies,
+                co_await redis_.Execute(std::move(scan)));
+    if (replies[0].elements.size() != 2) co_return std::unexpected(platform::Error::Internal());
+    cursor = replies[0].elements[0].text;
+    std::vector<platform::redis::Command> drop;
+    for (const auto& key : replies[0].elements[1].elements) drop.push_back({"DEL", key.text});
+    if (!drop.empty()) (void)co_await redis_.Execute(std::move(drop));
+  } while (cursor != "0");
+  co_return platform::Result<void>{};
+}
+
+void RedisTaskCache::BumpListsNow(const std::vector<std::string>& owner_ids) {
+  RunHere(BumpListsOf(owner_ids));
+}
+
+void RedisTaskCache::ForgetOwnerNow(const std::string& owner_id) { RunHere(ForgetOwner(owner_id)); }
+
+app::Async<void> RedisTaskCache::Send(std::vector<platform::redis::Command> commands) {
+  TODO_CO_TRY_VOID(co_await redis_.Execute(std::move(commands)));
   co_return platform::Result<void>{};
 }
 
@@ -216,10 +266,10 @@ app::Async<RedisTaskCache::CachedPage> RedisTaskCache::GetPage(std::string owner
                                                                std::string query_key) {
   std::vector<platform::redis::Command> commands;
   commands.push_back(
-      {"EVAL", std::string(kGetPage), "1", "tasks:listver:" + owner_id, owner_id, query_key});
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  const auto& reply = (*replies)[0];
+      {"EVAL", std::string(kGetPage), "1", ListVersionKey(owner_id), owner_id, query_key});
+  TODO_CO_TRY(const std::vector<platform::redis::Reply> replies,
+              co_await redis_.Execute(std::move(commands)));
+  const auto& reply = replies[0];
   if (reply.elements.empty()) co_return std::unexpected(platform::Error::Internal());
   CachedPage page{reply.elements[0].text, std::nullopt};
   if (reply.elements.size() > 1 && !reply.elements[1].IsNil()) page.body = reply.elements[1].text;
@@ -229,13 +279,9 @@ app::Async<RedisTaskCache::CachedPage> RedisTaskCache::GetPage(std::string owner
 app::Async<void> RedisTaskCache::PutPage(std::string owner_id, std::string version,
                                          std::string query_key, std::string body) {
   std::vector<platform::redis::Command> commands;
-  // Short-lived: expiries also change pages, and the scheduler bumps versions only after
-  // committing them.
   commands.push_back({"SET", "tasks:page:" + owner_id + ":" + version + ":" + query_key,
-                      std::move(body), "EX", "30"});
-  auto replies = co_await redis_.Execute(std::move(commands));
-  if (!replies) co_return std::unexpected(replies.error());
-  co_return platform::Result<void>{};
+                      std::move(body), "EX", std::string(kPageSeconds)});
+  co_return co_await Send(std::move(commands));
 }
 
 }  // namespace tasks::infra

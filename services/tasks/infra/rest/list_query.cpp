@@ -7,6 +7,7 @@
 
 #include "domain/text.hpp"
 #include "platform/time.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::infra {
 namespace {
@@ -128,9 +129,7 @@ platform::Result<app::ListQuery> ParseListQuery(const platform::http::Request& r
     }
   }
   if (errors.empty() && cursor_token) {
-    auto cursor = codec.Decode(*cursor_token, CursorScope(request, owner_id), query.sort);
-    if (!cursor) return std::unexpected(cursor.error());
-    query.after = *cursor;
+    TODO_TRY(query.after, codec.Decode(*cursor_token, CursorScope(request, owner_id), query.sort));
   }
   if (!errors.empty()) {
     return std::unexpected(platform::Error::Validation("the query is not valid", errors));

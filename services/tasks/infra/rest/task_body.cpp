@@ -2,8 +2,10 @@
 
 #include <array>
 
+#include "platform/check.hpp"
 #include "platform/json.hpp"
 #include "platform/time.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::infra {
 
@@ -36,7 +38,7 @@ std::optional<domain::Time> ReadTime(StrictObject& body, std::string_view field)
   return parsed;
 }
 
-domain::Field<domain::Time> PatchTime(StrictObject& body, std::string_view field) {
+platform::Patch<domain::Time> PatchTime(StrictObject& body, std::string_view field) {
   auto text = body.PatchString(field);
   if (!text.present) return {};
   if (!text.value) return {true, std::nullopt};
@@ -48,25 +50,19 @@ domain::Field<domain::Time> PatchTime(StrictObject& body, std::string_view field
   return {true, *parsed};
 }
 
-template <typename T>
-domain::Field<T> ToField(platform::Patch<T> patch) {
-  return {patch.present, std::move(patch.value)};
-}
-
 }  // namespace
 
 platform::Result<domain::TaskDraft> ParseTaskDraft(std::string_view body_text) {
-  auto body = StrictObject::Parse(body_text);
-  if (!body) return std::unexpected(body.error());
-  RefuseReadOnly(*body);
+  TODO_TRY(auto body, StrictObject::Parse(body_text));
+  RefuseReadOnly(body);
   domain::TaskDraft draft;
-  auto title = body->RequiredString("title");
+  auto title = body.RequiredString("title");
   if (title) draft.title = *title;
-  draft.description = body->OptionalString("description");
-  draft.priority = body->OptionalString("priority");
-  draft.labels = body->OptionalStringArray("labels");
-  draft.progress = body->OptionalInt("progress");
-  if (auto items = body->OptionalObjectArray("checklist")) {
+  draft.description = body.OptionalString("description");
+  draft.priority = body.OptionalString("priority");
+  draft.labels = body.OptionalStringArray("labels");
+  draft.progress = body.OptionalInt("progress");
+  if (auto items = body.OptionalObjectArray("checklist")) {
     std::vector<domain::NewChecklistItem> checklist;
     for (std::size_t i = 0; i < items->size(); ++i) {
       auto& item = (*items)[i];
@@ -75,7 +71,7 @@ platform::Result<domain::TaskDraft> ParseTaskDraft(std::string_view body_text) {
       auto finished = item.Finish();
       if (!finished) {
         for (const auto& e : finished.error().errors) {
-          body->AddError("checklist[" + std::to_string(i) + "]." + e.field, e.message);
+          body.AddError("checklist[" + std::to_string(i) + "]." + e.field, e.message);
         }
         continue;
       }
@@ -83,51 +79,50 @@ platform::Result<domain::TaskDraft> ParseTaskDraft(std::string_view body_text) {
     }
     draft.checklist = std::move(checklist);
   }
-  draft.due_at = ReadTime(*body, "due_at");
-  draft.expires_at = ReadTime(*body, "expires_at");
-  draft.ttl_seconds = body->OptionalInt("ttl_seconds");
-  draft.on_expire = body->OptionalString("on_expire");
-  if (auto done = body->Finish(); !done) return std::unexpected(done.error());
+  draft.due_at = ReadTime(body, "due_at");
+  draft.expires_at = ReadTime(body, "expires_at");
+  draft.ttl_seconds = body.OptionalInt("ttl_seconds");
+  draft.on_expire = body.OptionalString("on_expire");
+  TODO_TRY_VOID(body.Finish());
   return draft;
 }
 
 platform::Result<domain::TaskPatch> ParseTaskPatch(std::string_view body_text) {
-  auto body = StrictObject::Parse(body_text);
-  if (!body) return std::unexpected(body.error());
-  RefuseReadOnly(*body);
-  if (body->Has("checklist")) {
-    body->AddError("checklist", "is changed through /v1/tasks/{id}/checklist");
-    body->MarkSeen("checklist");
+  TODO_TRY(auto body, StrictObject::Parse(body_text));
+  RefuseReadOnly(body);
+  if (body.Has("checklist")) {
+    body.AddError("checklist", "is changed through /v1/tasks/{id}/checklist");
+    body.MarkSeen("checklist");
   }
   domain::TaskPatch patch;
-  patch.title = ToField(body->PatchString("title"));
-  patch.description = ToField(body->PatchString("description"));
-  patch.progress = ToField(body->PatchInt("progress"));
-  patch.priority = ToField(body->PatchString("priority"));
-  patch.labels = ToField(body->PatchStringArray("labels"));
-  patch.due_at = PatchTime(*body, "due_at");
-  patch.expires_at = PatchTime(*body, "expires_at");
-  patch.ttl_seconds = ToField(body->PatchInt("ttl_seconds"));
-  patch.on_expire = ToField(body->PatchString("on_expire"));
-  if (auto done = body->Finish(); !done) return std::unexpected(done.error());
+  patch.title = body.PatchString("title");
+  patch.description = body.PatchString("description");
+  patch.progress = body.PatchInt("progress");
+  patch.priority = body.PatchString("priority");
+  patch.labels = body.PatchStringArray("labels");
+  patch.due_at = PatchTime(body, "due_at");
+  patch.expires_at = PatchTime(body, "expires_at");
+  patch.ttl_seconds = body.PatchInt("ttl_seconds");
+  patch.on_expire = body.PatchString("on_expire");
+  TODO_TRY_VOID(body.Finish());
   return patch;
 }
 
 platform::Result<std::string> ParseChecklistItemText(std::string_view body_text) {
-  auto body = StrictObject::Parse(body_text);
-  if (!body) return std::unexpected(body.error());
-  auto text = body->RequiredString("text");
-  if (auto done = body->Finish(); !done) return std::unexpected(done.error());
-  return *text;
+  TODO_TRY(auto body, StrictObject::Parse(body_text));
+  auto text = body.RequiredString("text");
+  TODO_TRY_VOID(body.Finish());
+  // A missing or mistyped required field is an error that Finish reports.
+  TODO_CHECK(text.has_value(), "a finished body holds its required text");
+  return std::move(*text);
 }
 
 platform::Result<ChecklistItemChange> ParseChecklistItemChange(std::string_view body_text) {
-  auto body = StrictObject::Parse(body_text);
-  if (!body) return std::unexpected(body.error());
-  auto text = body->PatchString("text");
-  auto done = body->OptionalBool("done");
-  if (text.present && !text.value) body->AddError("text", "must not be null");
-  if (auto finished = body->Finish(); !finished) return std::unexpected(finished.error());
+  TODO_TRY(auto body, StrictObject::Parse(body_text));
+  auto text = body.PatchString("text");
+  auto done = body.OptionalBool("done");
+  if (text.present && !text.value) body.AddError("text", "must not be null");
+  TODO_TRY_VOID(body.Finish());
   return ChecklistItemChange{std::move(text.value), done};
 }
 

@@ -4,10 +4,11 @@
 #include <charconv>
 #include <variant>
 
+#include "infra/json/task_json.hpp"
 #include "infra/rest/list_query.hpp"
 #include "infra/rest/task_body.hpp"
-#include "infra/json/task_json.hpp"
 #include "platform/json.hpp"
+#include "platform/try.hpp"
 
 namespace tasks::infra {
 
@@ -56,9 +57,8 @@ platform::Result<std::optional<std::int64_t>> IfMatch(const Request& request) {
 // POST bodies that carry nothing (complete, reopen) must still be empty or `{}`.
 platform::Result<void> EmptyBody(const Request& request) {
   if (request.body.empty()) return {};
-  auto body = platform::StrictObject::Parse(request.body);
-  if (!body) return std::unexpected(body.error());
-  return body->Finish();
+  TODO_TRY(auto body, platform::StrictObject::Parse(request.body));
+  return body.Finish();
 }
 
 // A 201 for a created task. A replay sends the same bytes: a FirstResponse's body is TaskJson of
@@ -68,6 +68,31 @@ Response CreatedResponse(std::string body, const std::string& id, std::int64_t v
   response.SetHeader("ETag", "\"" + std::to_string(version) + "\"");
   response.SetHeader("Location", "/v1/tasks/" + id);
   return response;
+}
+
+// GET /v1/tasks's body: the page's tasks and the cursor of the next page (null on the last).
+std::string PageJson(const app::Page& page, const CursorCodec& cursors, std::string_view scope) {
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Key("items");
+  w.StartArray();
+  for (const auto& task : page.items) WriteTask(w, task);
+  w.EndArray();
+  w.Key("next_cursor");
+  if (page.next) {
+    w.String(cursors.Encode(*page.next, scope));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+// Renders pages for `request` (made outside the handler: its coroutine captures no parameters).
+app::RenderPage PageRenderer(const CursorCodec& cursors, const Request& request) {
+  return [&cursors, &request](const app::Page& page) {
+    return PageJson(page, cursors, CursorScope(request, request.subject));
+  };
 }
 
 bool HasHeader(const Request& request, std::string_view lower_name) {
@@ -80,9 +105,7 @@ bool HasHeader(const Request& request, std::string_view lower_name) {
 // when Redis lost the key or is down.
 Handled CreateUnderKey(TaskApi& api, Request& request) {
   auto key = std::string(request.Header("idempotency-key"));
-  if (auto checked = CheckIdempotencyKey(key); !checked) {
-    co_return Response::Problem(checked.error());
-  }
+  TODO_CO_TRY_VOID(CheckIdempotencyKey(key));
   std::string hash = BodyHash(request.body);
   auto claim = co_await api.idempotency.Begin(request.subject, key, hash);
   using Kind = IdempotencyStore::Claim::Kind;
@@ -121,12 +144,10 @@ Handled CreateUnderKey(TaskApi& api, Request& request) {
 
 Handled CreateTaskRoute(TaskApi& api, Request& request) {
   if (HasHeader(request, "idempotency-key")) co_return co_await CreateUnderKey(api, request);
-  auto draft = ParseTaskDraft(request.body);
-  if (!draft) co_return Response::Problem(draft.error());
+  TODO_CO_TRY(domain::TaskDraft draft, ParseTaskDraft(request.body));
   auto actor = ActorOf(request);
-  auto task = co_await app::CreateTask(api.deps, actor, std::move(*draft));
-  if (!task) co_return Response::Problem(task.error());
-  co_return CreatedResponse(TaskJson(*task), task->id, task->version);
+  TODO_CO_TRY(const domain::Task task, co_await app::CreateTask(api.deps, actor, std::move(draft)));
+  co_return CreatedResponse(TaskJson(task), task.id, task.version);
 }
 
 namespace {
@@ -134,125 +155,94 @@ namespace {
 Handled Get(TaskApi& api, Request& request) {
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
-  auto task = co_await app::GetTask(api.deps, actor, id);
-  if (!task) co_return Response::Problem(task.error());
+  TODO_CO_TRY(const domain::Task task, co_await app::GetTask(api.deps, actor, id));
   if (auto header = request.Header("if-none-match"); !header.empty()) {
     auto wanted = VersionPrecondition(header);
-    if (wanted && (!*wanted || **wanted == task->version)) {
+    if (wanted && (!*wanted || **wanted == task.version)) {
       Response not_modified;
       not_modified.status = 304;
-      not_modified.SetHeader("ETag", ETag(*task));
+      not_modified.SetHeader("ETag", ETag(task));
       co_return not_modified;
     }
   }
-  co_return TaskResponse(200, *task);
+  co_return TaskResponse(200, task);
 }
 
 Handled List(TaskApi& api, Request& request) {
-  auto query = ParseListQuery(request, request.subject, api.cursors);
-  if (!query) co_return Response::Problem(query.error());
+  TODO_CO_TRY(app::ListQuery query, ParseListQuery(request, request.subject, api.cursors));
   std::string page_key = BodyHash(request.query);
-  auto cached = co_await api.pages.GetPage(request.subject, page_key);
-  if (cached && cached->body) co_return Response::Json(200, *cached->body);
-  auto page = co_await app::ListTasks(api.deps, std::move(*query));
-  if (!page) co_return Response::Problem(page.error());
-  platform::JsonWriter w;
-  w.StartObject();
-  w.Key("items");
-  w.StartArray();
-  for (const auto& task : page->items) WriteTask(w, task);
-  w.EndArray();
-  w.Key("next_cursor");
-  if (page->next) {
-    w.String(api.cursors.Encode(*page->next, CursorScope(request, request.subject)));
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-  auto body = w.Take();
-  if (cached) (void)co_await api.pages.PutPage(request.subject, cached->version, page_key, body);
+  const app::RenderPage render = PageRenderer(api.cursors, request);
+  TODO_CO_TRY(std::string body, co_await app::ListTaskPage(api.deps, api.pages, std::move(query),
+                                                           std::move(page_key), render));
   co_return Response::Json(200, std::move(body));
 }
 
 Handled Patch(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
-  auto patch = ParseTaskPatch(request.body);
-  if (!patch) co_return Response::Problem(patch.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
+  TODO_CO_TRY(domain::TaskPatch patch, ParseTaskPatch(request.body));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
-  auto task = co_await app::PatchTask(api.deps, actor, id, std::move(*patch), *if_match);
-  if (!task) co_return Response::Problem(task.error());
-  co_return TaskResponse(200, *task);
+  TODO_CO_TRY(const domain::Task task,
+              co_await app::PatchTask(api.deps, actor, id, std::move(patch), if_match));
+  co_return TaskResponse(200, task);
 }
 
 Handled Delete(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
-  auto done = co_await app::DeleteTask(api.deps, actor, id, *if_match);
-  if (!done) co_return Response::Problem(done.error());
+  TODO_CO_TRY_VOID(co_await app::DeleteTask(api.deps, actor, id, if_match));
   co_return Response::NoContent();
 }
 
 Handled Complete(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
-  if (auto empty = EmptyBody(request); !empty) co_return Response::Problem(empty.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
+  TODO_CO_TRY_VOID(EmptyBody(request));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
-  auto task = co_await app::CompleteTask(api.deps, actor, id, *if_match);
-  if (!task) co_return Response::Problem(task.error());
-  co_return TaskResponse(200, *task);
+  TODO_CO_TRY(const domain::Task task, co_await app::CompleteTask(api.deps, actor, id, if_match));
+  co_return TaskResponse(200, task);
 }
 
 Handled Reopen(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
-  if (auto empty = EmptyBody(request); !empty) co_return Response::Problem(empty.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
+  TODO_CO_TRY_VOID(EmptyBody(request));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
-  auto task = co_await app::ReopenTask(api.deps, actor, id, *if_match);
-  if (!task) co_return Response::Problem(task.error());
-  co_return TaskResponse(200, *task);
+  TODO_CO_TRY(const domain::Task task, co_await app::ReopenTask(api.deps, actor, id, if_match));
+  co_return TaskResponse(200, task);
 }
 
 Handled AddItem(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
-  auto text = ParseChecklistItemText(request.body);
-  if (!text) co_return Response::Problem(text.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
+  TODO_CO_TRY(std::string text, ParseChecklistItemText(request.body));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
-  auto task = co_await app::AddChecklistItem(api.deps, actor, id, *text, *if_match);
-  if (!task) co_return Response::Problem(task.error());
-  co_return TaskResponse(201, *task);
+  TODO_CO_TRY(const domain::Task task,
+              co_await app::AddChecklistItem(api.deps, actor, id, text, if_match));
+  co_return TaskResponse(201, task);
 }
 
 Handled UpdateItem(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
-  auto change = ParseChecklistItemChange(request.body);
-  if (!change) co_return Response::Problem(change.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
+  TODO_CO_TRY(ChecklistItemChange change, ParseChecklistItemChange(request.body));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
   auto item = request.params.at("item_id");
-  auto task = co_await app::UpdateChecklistItem(api.deps, actor, id, item, change->text,
-                                                change->done, *if_match);
-  if (!task) co_return Response::Problem(task.error());
-  co_return TaskResponse(200, *task);
+  TODO_CO_TRY(const domain::Task task,
+              co_await app::UpdateChecklistItem(api.deps, actor, id, item, change.text, change.done,
+                                                if_match));
+  co_return TaskResponse(200, task);
 }
 
 Handled RemoveItem(TaskApi& api, Request& request) {
-  auto if_match = IfMatch(request);
-  if (!if_match) co_return Response::Problem(if_match.error());
+  TODO_CO_TRY(const std::optional<std::int64_t> if_match, IfMatch(request));
   auto actor = ActorOf(request);
   auto id = request.params.at("id");
   auto item = request.params.at("item_id");
-  auto task = co_await app::RemoveChecklistItem(api.deps, actor, id, item, *if_match);
-  if (!task) co_return Response::Problem(task.error());
-  co_return TaskResponse(200, *task);
+  TODO_CO_TRY(const domain::Task task,
+              co_await app::RemoveChecklistItem(api.deps, actor, id, item, if_match));
+  co_return TaskResponse(200, task);
 }
 
 }  // namespace

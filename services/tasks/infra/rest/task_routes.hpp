@@ -2,9 +2,8 @@
 // The tasks service's HTTP routes (API.md's tasks table), all behind the auth guard.
 
 #include "app/use_cases.hpp"
-#include "infra/rest/cursor_codec.hpp"
 #include "infra/pg/idempotency.hpp"
-#include "infra/redis/redis_task_cache.hpp"
+#include "infra/rest/cursor_codec.hpp"
 #include "platform/auth/auth_guard.hpp"
 #include "platform/http/router.hpp"
 #include "platform/http/user_rate_limit.hpp"
@@ -16,7 +15,7 @@ struct TaskApi {
   app::TaskDeps& deps;
   const CursorCodec& cursors;
   IdempotencyStore& idempotency;
-  RedisTaskCache& pages;
+  app::ListPageCache& pages;  // handed to the list use case
 };
 
 // POST /v1/tasks for an authenticated request (AddTaskRoutes puts it behind the guard; the

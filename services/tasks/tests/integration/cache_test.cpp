@@ -1,5 +1,6 @@
 // RedisTaskCache against a redis-server child of its own: version-checked writes, tombstones,
-// entries that end with the task's expiry (PXAT), list versions, and Redis down.
+// entries that end with the task's expiry (PXAT), list versions (and their expiry), erasing an
+// owner's entries, and Redis down.
 
 #include "app/use_cases.hpp"
 #include "infra/pg/pg_task_repository.hpp"
@@ -184,6 +185,42 @@ TEST_F(CacheTest, BumpListsMovesTheListVersionSoOldPagesAreNotRead) {
   ASSERT_TRUE(after.has_value());
   EXPECT_NE(after->version, page->version);
   EXPECT_FALSE(after->body.has_value());
+}
+
+// A list version that never expired would stay in Redis for every owner who ever wrote; it
+// must outlive the pages stored under it, so its TTL is at least a page's.
+TEST_F(CacheTest, ListVersionsExpireWhetherAWriteOrTheExpirySchedulerMovesThem) {
+  ASSERT_TRUE(RunSync(cache_->BumpLists(owner_)));
+  auto page = RunSync(cache_->GetPage(owner_, "q1"));
+  ASSERT_TRUE(page.has_value()) << page.error().detail;
+  ASSERT_TRUE(RunSync(cache_->PutPage(owner_, page->version, "q1", "{\"items\":[]}")));
+  auto page_ttl = Raw({"TTL", "tasks:page:" + owner_ + ":" + page->version + ":q1"});
+  auto written_ttl = Raw({"TTL", "tasks:listver:" + owner_});
+  EXPECT_GT(page_ttl.integer, 0);
+  EXPECT_GE(written_ttl.integer, page_ttl.integer);
+  EXPECT_LE(written_ttl.integer, 86400);
+
+  // The scheduler's bump, from a plain thread, for several owners at once.
+  std::string other = platform::NewUuidV7();
+  cache_->BumpListsNow({owner_, other});
+  EXPECT_EQ(Raw({"GET", "tasks:listver:" + owner_}).text, "2");
+  EXPECT_EQ(Raw({"GET", "tasks:listver:" + other}).text, "1");
+  for (const auto& owner : {owner_, other}) {
+    auto ttl = Raw({"TTL", "tasks:listver:" + owner});
+    EXPECT_GE(ttl.integer, page_ttl.integer) << owner;
+    EXPECT_LE(ttl.integer, 86400) << owner;
+  }
+}
+
+TEST_F(CacheTest, ForgetOwnerDropsEveryCachedTaskOfTheOwnerAndNoOther) {
+  Task first = Rich();
+  Task second = MakeTask(owner_, "second");
+  Task someone_elses = MakeTask(platform::NewUuidV7(), "not theirs");
+  for (const Task& t : {first, second, someone_elses}) Put(t);
+  cache_->ForgetOwnerNow(owner_);
+  EXPECT_EQ(Raw({"EXISTS", Key(first)}).integer, 0);
+  EXPECT_EQ(Raw({"EXISTS", Key(second)}).integer, 0);
+  EXPECT_EQ(Raw({"EXISTS", Key(someone_elses)}).integer, 1);
 }
 
 TEST_F(CacheTest, WithRedisStoppedCacheCallsFailAndGetTaskServesFromTheRepository) {

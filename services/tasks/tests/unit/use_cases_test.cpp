@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <tuple>
 #include <variant>
 
 #include "app/use_cases.hpp"
@@ -68,7 +69,11 @@ struct FakeRepository : TaskRepository {
     }
     co_return std::optional(it->second);
   }
-  Async<Page> List(ListQuery) override { co_return Page{}; }
+  int lists = 0;
+  Async<Page> List(ListQuery) override {
+    ++lists;
+    co_return Page{};
+  }
   Async<bool> Update(domain::Task task, std::int64_t expected, std::string type,
                      std::string) override {
     ++updates;
@@ -129,6 +134,26 @@ struct FakeCache : TaskCache {
   int list_bumps = 0;
   Async<void> BumpLists(std::string) override {
     ++list_bumps;
+    co_return Result<void>{};
+  }
+};
+
+// Pages by (owner, version, query), and each owner's list version.
+struct FakePageCache : ListPageCache {
+  std::map<std::string, std::string> versions;
+  std::map<std::tuple<std::string, std::string, std::string>, std::string> pages;
+  bool broken = false;
+  Async<CachedPage> GetPage(std::string owner, std::string query_key) override {
+    if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    std::string version = versions.contains(owner) ? versions[owner] : "0";
+    auto it = pages.find({owner, version, query_key});
+    if (it == pages.end()) co_return CachedPage{version, std::nullopt};
+    co_return CachedPage{version, it->second};
+  }
+  Async<void> PutPage(std::string owner, std::string version, std::string query_key,
+                      std::string body) override {
+    if (broken) co_return std::unexpected(Error::Unavailable("cache unavailable"));
+    pages[{owner, version, query_key}] = std::move(body);
     co_return Result<void>{};
   }
 };
@@ -344,6 +369,62 @@ TEST_F(TaskUseCases, ChecklistItemsDriveProgress) {
   ASSERT_TRUE(ticked.has_value());
   EXPECT_EQ(ticked->progress, 50);
   EXPECT_EQ(ticked->status, domain::Status::kInProgress);
+}
+
+// The list page use case: a rendered page is served again until the owner's lists move.
+class ListPageUseCase : public TaskUseCases {
+ protected:
+  FakePageCache pages;
+  int renders = 0;
+  RenderPage render = [this](const Page& page) {
+    ++renders;
+    return "page of " + std::to_string(page.items.size()) + " #" + std::to_string(renders);
+  };
+  Result<std::string> List(std::string query_key = "q") {
+    ListQuery query;
+    query.owner_id = alice.user_id;
+    return RunSync(ListTaskPage(deps, pages, query, std::move(query_key), render));
+  }
+};
+
+TEST_F(ListPageUseCase, AMissReadsTheRepositoryAndCachesThePageUnderTheListVersion) {
+  auto body = List();
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(*body, "page of 0 #1");
+  EXPECT_EQ(repository.lists, 1);
+  ASSERT_TRUE(pages.pages.contains({"alice", "0", "q"}));
+  EXPECT_EQ((pages.pages[{"alice", "0", "q"}]), "page of 0 #1");
+}
+
+TEST_F(ListPageUseCase, AHitIsServedFromTheCacheWithoutTheRepository) {
+  ASSERT_TRUE(List().has_value());
+  auto again = List();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, "page of 0 #1");
+  EXPECT_EQ(repository.lists, 1);
+  EXPECT_EQ(renders, 1);
+  auto other = List("other");  // another query is another page
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(repository.lists, 2);
+}
+
+TEST_F(ListPageUseCase, AMovedListVersionReadsTheRepositoryAgain) {
+  ASSERT_TRUE(List().has_value());
+  pages.versions["alice"] = "1";
+  auto body = List();
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(*body, "page of 0 #2");
+  EXPECT_EQ(repository.lists, 2);
+  EXPECT_TRUE(pages.pages.contains({"alice", "1", "q"}));
+}
+
+TEST_F(ListPageUseCase, ABrokenCacheCostsOnlyTheRepositoryRead) {
+  pages.broken = true;
+  auto body = List();
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(*body, "page of 0 #1");
+  EXPECT_EQ(repository.lists, 1);
+  EXPECT_TRUE(pages.pages.empty());
 }
 
 }  // namespace
