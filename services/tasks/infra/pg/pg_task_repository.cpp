@@ -297,10 +297,9 @@ pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> crea
 app::Async<void> PgTaskRepository::Insert(domain::Task task, std::string request_id) {
   NewTask create{std::move(task), std::move(request_id), std::nullopt, nullptr};
   auto over_quota = create.over_quota;
-  auto stored = co_await creates_.Submit(std::move(create));
-  if (!stored) co_return stored;
+  TODO_CO_TRY_VOID(co_await creates_.Submit(std::move(create)));
   if (over_quota->load()) co_return std::unexpected(QuotaReached(task_quota_));
-  co_return stored;
+  co_return Result<void>{};
 }
 
 app::Async<std::optional<app::FirstResponse>> PgTaskRepository::InsertOnce(
