@@ -109,5 +109,25 @@ TEST_F(IdempotencyTest, RedisDownIsReportedAsUnavailable) {
   EXPECT_EQ(Begin("k", infra::BodyHash("body")).kind, Kind::kUnavailable);
 }
 
+// A value under the key that this code did not write (or no longer reads) is never read
+// unchecked: not a claim answers "in progress"; a response that cannot be replayed leaves the
+// answer to PostgreSQL (as with Redis down).
+TEST_F(IdempotencyTest, AMalformedValueIsInProgressOrLeftToPostgres) {
+  std::string hash = infra::BodyHash("body");
+  auto put = [&](const std::string& key, const std::string& value) {
+    auto set = RunSync(redis_->Execute1({"SET", "idem:" + user_ + ":" + key, value}));
+    ASSERT_TRUE(set.has_value());
+  };
+  put("not-json", "{not json");
+  EXPECT_EQ(Begin("not-json", hash).kind, Kind::kInProgress);
+  put("hash-a-number", "{\"state\":\"done\",\"hash\":5}");
+  EXPECT_EQ(Begin("hash-a-number", hash).kind, Kind::kInProgress);
+  put("no-body", "{\"state\":\"done\",\"hash\":\"" + hash + "\",\"status\":201}");
+  EXPECT_EQ(Begin("no-body", hash).kind, Kind::kUnavailable);
+  put("bad-header", "{\"state\":\"done\",\"hash\":\"" + hash +
+                        "\",\"status\":201,\"body\":\"{}\",\"headers\":{\"ETag\":1}}");
+  EXPECT_EQ(Begin("bad-header", hash).kind, Kind::kUnavailable);
+}
+
 }  // namespace
 }  // namespace tasks::itest
