@@ -23,6 +23,26 @@ constexpr int kMaxDeliver = 5;
 constexpr platform::BackgroundLoop::Backoff kRetry{std::chrono::milliseconds(500),
                                                    std::chrono::milliseconds(500)};
 
+// Erases a deleted user's tasks (with their todo.task.deleted events) and keys.
+pg::DbResult<void> EraseUser(pg::Connection& tx, const std::string& user_id,
+                             const std::string& version) {
+  TODO_TRY_VOID(tx.Execute(queries::kMarkUserDeleted, {user_id, version}));
+  TODO_TRY(auto erased, tx.Execute(queries::kEraseUserTasks, {user_id}));
+  TODO_TRY_VOID(tx.Execute(queries::kEraseUserKeys, {user_id}));
+  std::vector<platform::bus::EventDraft> events;
+  events.reserve(static_cast<std::size_t>(erased.Size()));
+  for (int i = 0; i < erased.Size(); ++i) {
+    auto row = erased.At(i);
+    TODO_TRY(auto id, row.Text("id"));
+    TODO_TRY(auto owner_id, row.Text("owner_id"));
+    TODO_TRY(auto last_version, row.Int("version"));
+    events.push_back(TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwnerErasure));
+  }
+  // Enqueuing wakes the relay on commit; no events (nothing erased) writes nothing.
+  return platform::bus::EnqueueEvents(tx, events,
+                                      platform::FormatTimestamp(platform::Clock::now()));
+}
+
 }  // namespace
 
 UserEventConsumer::UserEventConsumer(std::string pg_conninfo, platform::bus::JetStream& js,
@@ -45,25 +65,6 @@ void UserEventConsumer::Stop() {
   loop_.Stop();
   consumer_.reset();
   conn_.reset();
-}
-
-pg::DbResult<void> UserEventConsumer::EraseUser(pg::Connection& tx, const std::string& user_id,
-                                                const std::string& version) {
-  TODO_TRY_VOID(tx.Execute(queries::kMarkUserDeleted, {user_id, version}));
-  TODO_TRY(auto erased, tx.Execute(queries::kEraseUserTasks, {user_id}));
-  TODO_TRY_VOID(tx.Execute(queries::kEraseUserKeys, {user_id}));
-  std::vector<platform::bus::EventDraft> events;
-  events.reserve(static_cast<std::size_t>(erased.Size()));
-  for (int i = 0; i < erased.Size(); ++i) {
-    auto row = erased.At(i);
-    TODO_TRY(auto id, row.Text("id"));
-    TODO_TRY(auto owner_id, row.Text("owner_id"));
-    TODO_TRY(auto last_version, row.Int("version"));
-    events.push_back(TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwnerErasure));
-  }
-  // Enqueuing wakes the relay on commit; no events (nothing erased) writes nothing.
-  return platform::bus::EnqueueEvents(tx, events,
-                                      platform::FormatTimestamp(platform::Clock::now()));
 }
 
 pg::DbResult<void> UserEventConsumer::Apply(pg::Connection& conn, std::string_view subject,

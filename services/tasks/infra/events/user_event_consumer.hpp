@@ -32,9 +32,6 @@ class UserEventConsumer {
   platform::BackgroundLoop::Next Step();
   // Acks an applied message; naks a failed one for redelivery, or parks it after the last.
   void Settle(platform::bus::Message& message, const platform::pg::DbResult<void>& applied);
-  // Erases a deleted user's tasks (with their todo.task.deleted events) and keys.
-  platform::pg::DbResult<void> EraseUser(platform::pg::Connection& tx, const std::string& user_id,
-                                         const std::string& version);
 
   std::string conninfo_;
   platform::bus::JetStream& js_;

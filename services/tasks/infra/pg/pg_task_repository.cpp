@@ -1,6 +1,7 @@
 #include "infra/pg/pg_task_repository.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -152,11 +153,14 @@ pg::DbResult<std::vector<const NewTask*>> ClaimKeys(pg::Connection& tx,
     return inserting;
   }
   // One row per (owner, key): a second create under a key in the same group finds the first's
-  // row. Sorted, so that groups racing for the same keys lock them in one order (no deadlock).
+  // row. Sorted, so that groups racing for the same keys lock them in one order (no deadlock);
+  // equal keys stay in group order (the items are one span: their addresses are that order).
   auto by_key = [](const NewTask* a, const NewTask* b) {
     return std::tie(a->task.owner_id, a->key->key) < std::tie(b->task.owner_id, b->key->key);
   };
-  std::stable_sort(keyed.begin(), keyed.end(), by_key);
+  std::ranges::sort(keyed, [&](const NewTask* a, const NewTask* b) {
+    return by_key(a, b) || (!by_key(b, a) && std::less<>{}(a, b));
+  });
   std::vector<std::vector<pg::Param>> columns(6);
   for (std::size_t i = 0; i < keyed.size(); ++i) {
     if (i > 0 && !by_key(keyed[i - 1], keyed[i])) continue;
@@ -185,7 +189,8 @@ pg::DbResult<std::vector<const NewTask*>> ClaimKeys(pg::Connection& tx,
     }
   }
   if (refused.empty()) return inserting;
-  std::vector<std::string> owners, keys;
+  std::vector<std::string> owners;
+  std::vector<std::string> keys;
   for (const NewTask* item : refused) {
     owners.push_back(item->task.owner_id);
     keys.push_back(item->key->key);
@@ -242,7 +247,8 @@ pg::DbResult<std::vector<const NewTask*>> LeaveOutOverQuota(pg::Connection& tx,
     TODO_TRY(counts[owner], rows.At(i).Int("tasks"));
   }
   std::vector<const NewTask*> within;
-  std::vector<std::string> released_owners, released_keys;
+  std::vector<std::string> released_owners;
+  std::vector<std::string> released_keys;
   for (const NewTask* c : inserting) {
     auto& count = counts[c->task.owner_id];
     bool over = count >= quota;
@@ -381,7 +387,7 @@ app::Async<bool> PgTaskRepository::Update(domain::Task task, std::int64_t expect
                request_id](pg::Connection& conn) -> Result<bool> {
     return conn.Transaction([&](pg::Connection& tx) -> Result<bool> {
       auto params = WriteParams(task);
-      params.push_back(std::to_string(expected_version));
+      params.emplace_back(std::to_string(expected_version));
       TODO_TRY(auto updated, tx.Execute(q::kUpdateTask, params));
       if (updated.AffectedRows() == 0) return false;
       TODO_CHECK(updated.AffectedRows() == 1, "a task is updated by its primary key");

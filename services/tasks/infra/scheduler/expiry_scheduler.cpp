@@ -94,10 +94,10 @@ pg::DbResult<std::vector<ExpiryScheduler::Expired>> ExpiryScheduler::ExpireBatch
 void ExpiryScheduler::LearnCost(std::int64_t tasks, std::chrono::steady_clock::duration took) {
   double micros =
       static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
-  batch_micros_ = batch_micros_ == 0.0 ? micros : 0.7 * batch_micros_ + 0.3 * micros;
+  batch_micros_ = batch_micros_ == 0.0 ? micros : (0.7 * batch_micros_) + (0.3 * micros);
   // Small batches are dominated by the statement's fixed cost: learn only from sizeable ones.
   if (tasks >= 100) {
-    micros_per_task_ = 0.7 * micros_per_task_ + 0.3 * (micros / static_cast<double>(tasks));
+    micros_per_task_ = (0.7 * micros_per_task_) + (0.3 * (micros / static_cast<double>(tasks)));
   }
 }
 
@@ -112,8 +112,9 @@ void ExpiryScheduler::Committed(const std::vector<std::vector<Expired>>& batches
     total += static_cast<std::int64_t>(batch.size());
   }
   if (on_expired_ && !owners.empty()) {
-    std::sort(owners.begin(), owners.end());
-    owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+    std::ranges::sort(owners);
+    auto duplicates = std::ranges::unique(owners);
+    owners.erase(duplicates.begin(), duplicates.end());
     on_expired_(owners);
   }
   if (total > 0) {
@@ -163,7 +164,8 @@ pg::DbResult<std::int64_t> ExpiryScheduler::ExpireAt(pg::Connection& conn, std::
   return total;
 }
 
-std::chrono::milliseconds ExpiryScheduler::LeadFor(pg::Connection& conn, std::int64_t instant) {
+std::chrono::milliseconds ExpiryScheduler::LeadFor(pg::Connection& conn,
+                                                   std::int64_t instant) const {
   constexpr std::chrono::milliseconds kMinimum{10};
   auto cap = static_cast<std::int64_t>(options_.batch) * 50;
   auto rows = conn.Execute(queries::kCountDueAt, {std::to_string(instant), std::to_string(cap)});

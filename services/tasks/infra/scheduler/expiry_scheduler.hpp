@@ -53,7 +53,7 @@ class ExpiryScheduler {
   platform::pg::DbResult<std::int64_t> ExpireAt(platform::pg::Connection& conn,
                                                 std::int64_t instant);
   // How long before `instant` (Unix ms) ExpireAt should begin, from the tasks due then.
-  std::chrono::milliseconds LeadFor(platform::pg::Connection& conn, std::int64_t instant);
+  std::chrono::milliseconds LeadFor(platform::pg::Connection& conn, std::int64_t instant) const;
   std::int64_t ExpiredTotal() const { return expired_total_.load(); }
 
  private:

@@ -120,12 +120,12 @@ TEST_F(IdempotencyTest, AMalformedValueIsInProgressOrLeftToPostgres) {
   };
   put("not-json", "{not json");
   EXPECT_EQ(Begin("not-json", hash).kind, Kind::kInProgress);
-  put("hash-a-number", "{\"state\":\"done\",\"hash\":5}");
+  put("hash-a-number", R"({"state":"done","hash":5})");
   EXPECT_EQ(Begin("hash-a-number", hash).kind, Kind::kInProgress);
-  put("no-body", "{\"state\":\"done\",\"hash\":\"" + hash + "\",\"status\":201}");
+  put("no-body", R"({"state":"done","hash":")" + hash + R"(","status":201})");
   EXPECT_EQ(Begin("no-body", hash).kind, Kind::kUnavailable);
-  put("bad-header", "{\"state\":\"done\",\"hash\":\"" + hash +
-                        "\",\"status\":201,\"body\":\"{}\",\"headers\":{\"ETag\":1}}");
+  put("bad-header",
+      R"({"state":"done","hash":")" + hash + R"(","status":201,"body":"{}","headers":{"ETag":1}})");
   EXPECT_EQ(Begin("bad-header", hash).kind, Kind::kUnavailable);
 }
 

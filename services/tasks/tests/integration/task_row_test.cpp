@@ -23,8 +23,8 @@ const std::vector<std::pair<std::string, std::string>> kValidRow = {
     {"status", "'todo'"},
     {"progress", "0"},
     {"priority", "'none'"},
-    {"labels", "'[\"quran\"]'"},
-    {"checklist", "'[{\"id\": \"a\", \"text\": \"juz 1\", \"done\": true}]'"},
+    {"labels", R"('["quran"]')"},
+    {"checklist", R"('[{"id": "a", "text": "juz 1", "done": true}]')"},
     {"due_at_ms", "NULL::bigint"},
     {"expires_at_ms", "NULL::bigint"},
     {"on_expire", "'keep'"},
@@ -47,7 +47,9 @@ class TaskRowTest : public TasksDbTest {
       if (value.empty()) continue;
       if (!first) sql += ", ";
       first = false;
-      sql += value + " AS " + column;
+      sql += value;
+      sql += " AS ";
+      sql += column;
     }
     rows_.push_back(Sql(sql));
     return infra::ReadTask(rows_.back().At(0));
@@ -71,7 +73,7 @@ TEST_F(TaskRowTest, AValidRowIsReadByColumnName) {
   EXPECT_EQ(task->title, "Murajaah");
   EXPECT_EQ(task->status, domain::Status::kTodo);
   EXPECT_EQ(task->labels, std::vector<std::string>{"quran"});
-  ASSERT_EQ(task->checklist.size(), 1u);
+  ASSERT_EQ(task->checklist.size(), 1U);
   EXPECT_TRUE(task->checklist[0].done);
   EXPECT_FALSE(task->due_at.has_value());
   EXPECT_EQ(task->created_at.time_since_epoch().count(), 1700000000000);
@@ -96,10 +98,10 @@ TEST_F(TaskRowTest, TextThatIsNotANumberIsAMalformedRow) {
 }
 
 TEST_F(TaskRowTest, BadLabelsOrChecklistJsonIsAMalformedRow) {
-  ExpectMalformed({{"labels", "'[\"quran\"'"}}, "labels");
+  ExpectMalformed({{"labels", R"('["quran"')"}}, "labels");
   ExpectMalformed({{"labels", "'[1]'"}}, "labels");
   ExpectMalformed({{"checklist", "'{}'"}}, "checklist");
-  ExpectMalformed({{"checklist", "'[{\"id\": 1, \"text\": \"juz 1\"}]'"}}, "checklist");
+  ExpectMalformed({{"checklist", R"('[{"id": 1, "text": "juz 1"}]')"}}, "checklist");
 }
 
 TEST_F(TaskRowTest, AnUnknownNameIsAMalformedRow) {
