@@ -3,12 +3,14 @@
 // events on a durable JetStream pull consumer, and erases a deleted user's tasks. Applying an
 // event is idempotent and ordered by entity version, so redeliveries change nothing.
 
-#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
 
+#include "platform/background_loop.hpp"
+#include "platform/bus/consumer.hpp"
 #include "platform/bus/jetstream.hpp"
+#include "platform/metrics.hpp"
 #include "platform/pg/connection.hpp"
 
 namespace tasks::infra {
@@ -26,12 +28,19 @@ class UserEventConsumer {
                                      std::string_view payload);
 
  private:
-  void Loop();
+  // The loop's step: (re)creates the consumer and the connection, then applies one fetch.
+  platform::BackgroundLoop::Next Step();
+  // Acks an applied message; naks a failed one for redelivery, or parks it after the last.
+  void Settle(platform::bus::Message& message, const platform::pg::DbResult<void>& applied);
+
   std::string conninfo_;
   platform::bus::JetStream& js_;
   std::function<void(const std::string&)> on_erased_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  platform::metrics::Counter* dead_letters_ = nullptr;
+  // Used only on the loop's thread.
+  std::unique_ptr<platform::bus::PullConsumer> consumer_;
+  std::unique_ptr<platform::pg::Connection> conn_;
+  platform::BackgroundLoop loop_;
 };
 
 }  // namespace tasks::infra

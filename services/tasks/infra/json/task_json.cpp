@@ -1,5 +1,7 @@
 #include "infra/json/task_json.hpp"
 
+#include <rapidjson/document.h>
+
 #include "platform/time.hpp"
 
 namespace tasks::infra {
@@ -81,6 +83,37 @@ std::string StringArrayJson(const std::vector<std::string>& values) {
   for (const auto& v : values) w.String(v);
   w.EndArray();
   return w.Take();
+}
+
+std::optional<std::vector<std::string>> ParseStringArrayJson(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsArray()) return std::nullopt;
+  std::vector<std::string> values;
+  values.reserve(doc.Size());
+  for (const auto& v : doc.GetArray()) {
+    if (!v.IsString()) return std::nullopt;
+    values.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return values;
+}
+
+std::optional<std::vector<domain::ChecklistItem>> ParseChecklistJson(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsArray()) return std::nullopt;
+  std::vector<domain::ChecklistItem> items;
+  items.reserve(doc.Size());
+  for (const auto& v : doc.GetArray()) {
+    if (!v.IsObject() || !v.HasMember("id") || !v["id"].IsString() || !v.HasMember("text") ||
+        !v["text"].IsString()) {
+      return std::nullopt;
+    }
+    items.push_back({std::string(v["id"].GetString(), v["id"].GetStringLength()),
+                     std::string(v["text"].GetString(), v["text"].GetStringLength()),
+                     v.HasMember("done") && v["done"].IsTrue()});
+  }
+  return items;
 }
 
 }  // namespace tasks::infra

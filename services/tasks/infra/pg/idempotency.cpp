@@ -66,7 +66,9 @@ boost::asio::awaitable<IdempotencyStore::Claim> IdempotencyStore::Begin(std::str
   if (!(*replies)[0].IsNil()) co_return claim;  // SET NX succeeded: this request owns the key
   rapidjson::Document stored;
   stored.Parse((*replies)[1].text.c_str());
-  if (!stored.IsObject() || !stored.HasMember("hash") || !stored.HasMember("state")) {
+  // A value that is not a claim is answered as a request still running (its claim expires).
+  if (!stored.IsObject() || !stored.HasMember("hash") || !stored["hash"].IsString() ||
+      !stored.HasMember("state") || !stored["state"].IsString()) {
     claim.kind = Claim::Kind::kInProgress;
     co_return claim;
   }
@@ -77,6 +79,18 @@ boost::asio::awaitable<IdempotencyStore::Claim> IdempotencyStore::Begin(std::str
   if (std::string_view(stored["state"].GetString()) != "done") {
     claim.kind = Claim::Kind::kInProgress;
     co_return claim;
+  }
+  // A response that cannot be replayed from Redis: PostgreSQL, which keeps the key, answers.
+  if (!stored.HasMember("status") || !stored["status"].IsInt() || !stored.HasMember("body") ||
+      !stored["body"].IsString() || !stored.HasMember("headers") || !stored["headers"].IsObject()) {
+    claim.kind = Claim::Kind::kUnavailable;
+    co_return claim;
+  }
+  for (const auto& h : stored["headers"].GetObject()) {
+    if (!h.value.IsString()) {
+      claim.kind = Claim::Kind::kUnavailable;
+      co_return claim;
+    }
   }
   claim.kind = Claim::Kind::kReplay;
   claim.replay.status = stored["status"].GetInt();

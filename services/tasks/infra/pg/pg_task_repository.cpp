@@ -1,19 +1,22 @@
 #include "infra/pg/pg_task_repository.hpp"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "infra/pg/idempotency.hpp"
+#include "infra/events/task_events.hpp"
 #include "infra/json/task_json.hpp"
-#include "infra/pg/task_queries.hpp"
+#include "infra/pg/idempotency.hpp"
+#include "infra/pg/queries.hpp"
+#include "infra/pg/task_row.hpp"
 #include "platform/bus/outbox.hpp"
+#include "platform/check.hpp"
 #include "platform/pg/array_literal.hpp"
 #include "platform/time.hpp"
+#include "platform/try.hpp"
 #include "platform/uuid.hpp"
 
 namespace tasks::infra {
@@ -24,14 +27,6 @@ using platform::Error;
 using platform::Result;
 
 namespace {
-
-constexpr std::string_view kSource = "/tasks";
-
-std::optional<domain::Time> ReadTime(const pg::Rows& rows, int row, int col) {
-  auto ms = rows.OptionalInt(row, col);
-  if (!ms) return std::nullopt;
-  return domain::Time(std::chrono::milliseconds(*ms));
-}
 
 pg::Param TimeParam(const std::optional<domain::Time>& t) {
   if (!t) return std::nullopt;
@@ -45,6 +40,7 @@ std::string StatusArray(const std::vector<domain::Status>& statuses) {
   return pg::ArrayLiteral(names);
 }
 
+// A task as the parameters of insert_tasks.sql and update_task.sql ($1..$18).
 pg::Params WriteParams(const domain::Task& t) {
   return {t.id,
           t.owner_id,
@@ -66,12 +62,8 @@ pg::Params WriteParams(const domain::Task& t) {
           std::to_string(t.version)};
 }
 
-pg::DbResult<void> Publish(pg::Connection& tx, std::string type, const domain::Task& task,
-                           std::string data, const std::string& request_id) {
-  platform::bus::EventDraft draft{std::move(type), std::string(kSource), task.id,
-                                  task.version,    std::move(data),      request_id};
-  auto enqueued = platform::bus::EnqueueEvent(tx, draft);
-  if (!enqueued) return std::unexpected(enqueued.error());
+pg::DbResult<void> Publish(pg::Connection& tx, const platform::bus::EventDraft& event) {
+  TODO_TRY_VOID(platform::bus::EnqueueEvent(tx, event));
   return {};
 }
 
@@ -91,11 +83,54 @@ const pg::Query& ListStatement(app::SortKey key, bool descending) {
   return q::kListCreatedDesc;
 }
 
-// A row of kFindKeys as what a retry with `body_hash` gets.
-Result<app::FirstResponse> FirstResponseOf(const pg::Rows& rows, int row,
-                                           const std::string& body_hash) {
-  if (rows.Text(row, 2) != body_hash) return std::unexpected(KeyReusedWithAnotherBody());
-  return app::FirstResponse{rows.Text(row, 3), rows.Int(row, 4), rows.Text(row, 5)};
+// A page of a list statement's rows (limit + 1 of them when a next page exists).
+pg::DbResult<app::Page> ReadPage(const pg::Rows& rows, int limit) {
+  app::Page page;
+  int n = std::min(rows.Size(), limit);
+  for (int i = 0; i < n; ++i) {
+    TODO_TRY(auto task, ReadTask(rows.At(i)));
+    page.items.push_back(std::move(task));
+  }
+  if (rows.Size() > limit) {
+    TODO_TRY(auto key, rows.At(n - 1).Text("sort_key"));
+    TODO_TRY(auto id, rows.At(n - 1).Text("id"));
+    page.next = app::Cursor{std::move(key), std::move(id)};
+  }
+  return page;
+}
+
+// An owner's settings from owner_settings.sql (the defaults when the replica has no row).
+pg::DbResult<app::OwnerSettings> ReadSettings(const pg::Rows& rows) {
+  app::OwnerSettings settings;
+  if (rows.Empty()) return settings;
+  TODO_TRY(settings.timezone, rows.At(0).Text("timezone"));
+  TODO_TRY(settings.default_task_ttl_seconds, rows.At(0).OptionalInt("default_task_ttl_seconds"));
+  return settings;
+}
+
+// KeyRow: a row of find_keys.sql, an Idempotency-Key of the last 24 h and what it answered.
+struct KeyRow {
+  std::string owner_id;
+  std::string key;
+  std::string body_hash;
+  app::FirstResponse first;
+};
+
+pg::DbResult<KeyRow> ReadKeyRow(const pg::Row& row) {
+  KeyRow k;
+  TODO_TRY(k.owner_id, row.Text("owner_id"));
+  TODO_TRY(k.key, row.Text("idem_key"));
+  TODO_TRY(k.body_hash, row.Text("body_hash"));
+  TODO_TRY(k.first.task_id, row.Text("task_id"));
+  TODO_TRY(k.first.task_version, row.Int("task_version"));
+  TODO_TRY(k.first.body, row.Text("response"));
+  return k;
+}
+
+// What a retry with `body_hash` gets from a stored key.
+Result<app::FirstResponse> FirstResponseOf(const KeyRow& row, const std::string& body_hash) {
+  if (row.body_hash != body_hash) return std::unexpected(KeyReusedWithAnotherBody());
+  return row.first;
 }
 
 std::string OwnerAndKey(const std::string& owner_id, const std::string& key) {
@@ -118,11 +153,14 @@ pg::DbResult<std::vector<const NewTask*>> ClaimKeys(pg::Connection& tx,
     return inserting;
   }
   // One row per (owner, key): a second create under a key in the same group finds the first's
-  // row. Sorted, so that groups racing for the same keys lock them in one order (no deadlock).
+  // row. Sorted, so that groups racing for the same keys lock them in one order (no deadlock);
+  // equal keys stay in group order (the items are one span: their addresses are that order).
   auto by_key = [](const NewTask* a, const NewTask* b) {
     return std::tie(a->task.owner_id, a->key->key) < std::tie(b->task.owner_id, b->key->key);
   };
-  std::stable_sort(keyed.begin(), keyed.end(), by_key);
+  std::ranges::sort(keyed, [&](const NewTask* a, const NewTask* b) {
+    return by_key(a, b) || (!by_key(b, a) && std::less<>{}(a, b));
+  });
   std::vector<std::vector<pg::Param>> columns(6);
   for (std::size_t i = 0; i < keyed.size(); ++i) {
     if (i > 0 && !by_key(keyed[i - 1], keyed[i])) continue;
@@ -136,10 +174,12 @@ pg::DbResult<std::vector<const NewTask*>> ClaimKeys(pg::Connection& tx,
   }
   pg::Params arrays;
   for (const auto& column : columns) arrays.emplace_back(pg::NullableArrayLiteral(column));
-  auto claimed = tx.Execute(q::kClaimKeys, arrays);
-  if (!claimed) return std::unexpected(claimed.error());
+  TODO_TRY(auto claimed, tx.Execute(q::kClaimKeys, arrays));
   std::unordered_set<std::string> took;
-  for (int i = 0; i < claimed->Size(); ++i) took.insert(claimed->Text(i, 0));
+  for (int i = 0; i < claimed.Size(); ++i) {
+    TODO_TRY(auto task_id, claimed.At(i).Text("task_id"));
+    took.insert(std::move(task_id));
+  }
   std::vector<const NewTask*> refused;
   for (const auto& item : created) {
     if (!item.key || took.contains(item.task.id)) {
@@ -149,66 +189,33 @@ pg::DbResult<std::vector<const NewTask*>> ClaimKeys(pg::Connection& tx,
     }
   }
   if (refused.empty()) return inserting;
-  std::vector<std::string> owners, keys;
+  std::vector<std::string> owners;
+  std::vector<std::string> keys;
   for (const NewTask* item : refused) {
     owners.push_back(item->task.owner_id);
     keys.push_back(item->key->key);
   }
-  auto rows = tx.Execute(q::kFindKeys, {pg::ArrayLiteral(owners), pg::ArrayLiteral(keys)});
-  if (!rows) return std::unexpected(rows.error());
-  std::map<std::string, int> row_of;
-  for (int i = 0; i < rows->Size(); ++i)
-    row_of[OwnerAndKey(rows->Text(i, 0), rows->Text(i, 1))] = i;
+  TODO_TRY(auto rows, tx.Execute(q::kFindKeys, {pg::ArrayLiteral(owners), pg::ArrayLiteral(keys)}));
+  std::map<std::string, KeyRow> stored;
+  for (int i = 0; i < rows.Size(); ++i) {
+    TODO_TRY(auto row, ReadKeyRow(rows.At(i)));
+    std::string owner_and_key = OwnerAndKey(row.owner_id, row.key);
+    stored.emplace(std::move(owner_and_key), std::move(row));
+  }
   for (const NewTask* item : refused) {
-    auto found = row_of.find(OwnerAndKey(item->task.owner_id, item->key->key));
-    if (found == row_of.end()) {
+    auto found = stored.find(OwnerAndKey(item->task.owner_id, item->key->key));
+    if (found == stored.end()) {
       // Only if the row went between the two statements (its owner was erased): answered as a
       // request still running, which a retry resolves.
       *item->taken = std::unexpected(KeyInProgress());
     } else {
-      *item->taken = FirstResponseOf(*rows, found->second, item->key->body_hash);
+      *item->taken = FirstResponseOf(found->second, item->key->body_hash);
     }
   }
   return inserting;
 }
 
 }  // namespace
-
-domain::Task ReadTask(const pg::Rows& rows, int row) {
-  domain::Task t;
-  t.id = rows.Text(row, 0);
-  t.owner_id = rows.Text(row, 1);
-  t.title = rows.Text(row, 2);
-  t.description = rows.Text(row, 3);
-  t.status = domain::ParseStatus(rows.Text(row, 4)).value_or(domain::Status::kTodo);
-  t.progress = static_cast<int>(rows.Int(row, 5));
-  t.priority = domain::ParsePriority(rows.Text(row, 6)).value_or(domain::Priority::kNone);
-  rapidjson::Document labels;
-  labels.Parse(rows.Text(row, 7).c_str());
-  if (labels.IsArray()) {
-    for (const auto& v : labels.GetArray()) {
-      if (v.IsString()) t.labels.emplace_back(v.GetString(), v.GetStringLength());
-    }
-  }
-  rapidjson::Document checklist;
-  checklist.Parse(rows.Text(row, 8).c_str());
-  if (checklist.IsArray()) {
-    for (const auto& v : checklist.GetArray()) {
-      if (!v.IsObject() || !v.HasMember("id") || !v.HasMember("text")) continue;
-      t.checklist.push_back(
-          {v["id"].GetString(), v["text"].GetString(), v.HasMember("done") && v["done"].IsTrue()});
-    }
-  }
-  t.due_at = ReadTime(rows, row, 9);
-  t.expires_at = ReadTime(rows, row, 10);
-  t.on_expire = domain::ParseOnExpire(rows.Text(row, 11)).value_or(domain::OnExpire::kKeep);
-  t.completed_at = ReadTime(rows, row, 12);
-  t.expired_at = ReadTime(rows, row, 13);
-  t.created_at = *ReadTime(rows, row, 14);
-  t.updated_at = *ReadTime(rows, row, 15);
-  t.version = rows.Int(row, 16);
-  return t;
-}
 
 PgTaskRepository::PgTaskRepository(pg::Pool& pool, pg::CommitGroupOptions group_options,
                                    std::int64_t task_quota)
@@ -233,12 +240,15 @@ pg::DbResult<std::vector<const NewTask*>> LeaveOutOverQuota(pg::Connection& tx,
   std::vector<std::string> owners;
   owners.reserve(inserting.size());
   for (const NewTask* c : inserting) owners.push_back(c->task.owner_id);
-  auto rows = tx.Execute(q::kLockTaskCounts, {pg::ArrayLiteral(owners)});
-  if (!rows) return std::unexpected(rows.error());
+  TODO_TRY(auto rows, tx.Execute(q::kLockTaskCounts, {pg::ArrayLiteral(owners)}));
   std::unordered_map<std::string, std::int64_t> counts;
-  for (int i = 0; i < rows->Size(); ++i) counts[rows->Text(i, 0)] = rows->Int(i, 1);
+  for (int i = 0; i < rows.Size(); ++i) {
+    TODO_TRY(auto owner, rows.At(i).Text("owner_id"));
+    TODO_TRY(counts[owner], rows.At(i).Int("tasks"));
+  }
   std::vector<const NewTask*> within;
-  std::vector<std::string> released_owners, released_keys;
+  std::vector<std::string> released_owners;
+  std::vector<std::string> released_keys;
   for (const NewTask* c : inserting) {
     auto& count = counts[c->task.owner_id];
     bool over = count >= quota;
@@ -252,9 +262,8 @@ pg::DbResult<std::vector<const NewTask*>> LeaveOutOverQuota(pg::Connection& tx,
     }
   }
   if (!released_keys.empty()) {
-    auto released = tx.Execute(
-        q::kReleaseKeys, {pg::ArrayLiteral(released_owners), pg::ArrayLiteral(released_keys)});
-    if (!released) return std::unexpected(released.error());
+    TODO_TRY_VOID(tx.Execute(q::kReleaseKeys,
+                             {pg::ArrayLiteral(released_owners), pg::ArrayLiteral(released_keys)}));
   }
   return within;
 }
@@ -269,27 +278,24 @@ Error QuotaReached(std::int64_t quota) {
 pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> created,
                                std::int64_t task_quota) {
   if (created.empty()) return {};
-  auto claimed = ClaimKeys(tx, created);
-  if (!claimed) return std::unexpected(claimed.error());
-  auto inserting = LeaveOutOverQuota(tx, std::move(*claimed), task_quota);
-  if (!inserting) return std::unexpected(inserting.error());
-  if (inserting->empty()) return {};
+  TODO_TRY(auto claimed, ClaimKeys(tx, created));
+  TODO_TRY(auto inserting, LeaveOutOverQuota(tx, std::move(claimed), task_quota));
+  if (inserting.empty()) return {};
   // Transposed: one array per column.
   std::vector<std::vector<pg::Param>> columns;
   std::vector<platform::bus::EventDraft> events;
-  events.reserve(inserting->size());
-  for (const NewTask* item : *inserting) {
+  events.reserve(inserting.size());
+  for (const NewTask* item : inserting) {
     const auto& task = item->task;
     auto row = WriteParams(task);
     if (columns.empty()) columns.resize(row.size());
     for (std::size_t c = 0; c < row.size(); ++c) columns[c].push_back(std::move(row[c]));
-    events.push_back({"todo.task.created", std::string(kSource), task.id, task.version,
-                      TaskEventJson(task), item->request_id});
+    events.push_back(TaskStateEvent(kTaskCreated, task, item->request_id));
   }
   pg::Params arrays;
   arrays.reserve(columns.size());
   for (const auto& column : columns) arrays.emplace_back(pg::NullableArrayLiteral(column));
-  if (auto i = tx.Execute(q::kInsertMany, arrays); !i) return std::unexpected(i.error());
+  TODO_TRY_VOID(tx.Execute(q::kInsertTasks, arrays));
   return platform::bus::EnqueueEvents(tx, events,
                                       platform::FormatTimestamp(platform::Clock::now()));
 }
@@ -297,10 +303,9 @@ pg::DbResult<void> InsertTasks(pg::Connection& tx, std::span<const NewTask> crea
 app::Async<void> PgTaskRepository::Insert(domain::Task task, std::string request_id) {
   NewTask create{std::move(task), std::move(request_id), std::nullopt, nullptr};
   auto over_quota = create.over_quota;
-  auto stored = co_await creates_.Submit(std::move(create));
-  if (!stored) co_return stored;
+  TODO_CO_TRY_VOID(co_await creates_.Submit(std::move(create)));
   if (over_quota->load()) co_return std::unexpected(QuotaReached(task_quota_));
-  co_return stored;
+  co_return Result<void>{};
 }
 
 app::Async<std::optional<app::FirstResponse>> PgTaskRepository::InsertOnce(
@@ -308,24 +313,23 @@ app::Async<std::optional<app::FirstResponse>> PgTaskRepository::InsertOnce(
   auto taken = std::make_shared<std::optional<Result<app::FirstResponse>>>();
   NewTask item{std::move(task), std::move(request_id), std::move(key), taken};
   auto over_quota = item.over_quota;
-  auto committed = co_await creates_.Submit(std::move(item));
-  if (!committed) co_return std::unexpected(committed.error());
+  TODO_CO_TRY_VOID(co_await creates_.Submit(std::move(item)));
   if (over_quota->load()) co_return std::unexpected(QuotaReached(task_quota_));
   if (!taken->has_value()) co_return std::optional<app::FirstResponse>{};  // inserted
-  if (!**taken) co_return std::unexpected((**taken).error());
-  co_return std::optional<app::FirstResponse>{std::move(***taken)};
+  TODO_CO_TRY(auto first, std::move(**taken));
+  co_return std::optional<app::FirstResponse>{std::move(first)};
 }
 
 app::Async<std::optional<app::FirstResponse>> PgTaskRepository::FindFirstResponse(
     std::string owner_id, app::IdempotencyKey key) {
   auto work = [owner_id, key](pg::Connection& conn) -> Result<std::optional<app::FirstResponse>> {
-    auto rows =
-        conn.Execute(q::kFindKeys, {pg::ArrayLiteral({owner_id}), pg::ArrayLiteral({key.key})});
-    if (!rows) return std::unexpected(rows.error().ToError());
-    if (rows->Empty()) return std::nullopt;
-    auto first = FirstResponseOf(*rows, 0, key.body_hash);
-    if (!first) return std::unexpected(first.error());
-    return std::optional<app::FirstResponse>{std::move(*first)};
+    TODO_TRY(auto rows, conn.Execute(q::kFindKeys,
+                                     {pg::ArrayLiteral({owner_id}), pg::ArrayLiteral({key.key})}));
+    if (rows.Empty()) return std::nullopt;
+    TODO_CHECK(rows.Size() == 1, "(owner_id, idem_key) is the key of idempotency_keys");
+    TODO_TRY(auto row, ReadKeyRow(rows.At(0)));
+    TODO_TRY(auto first, FirstResponseOf(row, key.body_hash));
+    return std::optional<app::FirstResponse>{std::move(first)};
   };
   return pool_.Run(std::move(work));
 }
@@ -334,10 +338,11 @@ app::Async<std::optional<domain::Task>> PgTaskRepository::Find(std::string owner
                                                                std::string id) {
   auto work = [owner_id, id](pg::Connection& conn) -> Result<std::optional<domain::Task>> {
     if (!platform::IsUuid(id)) return std::nullopt;
-    auto rows = conn.Execute(q::kFind, {id, owner_id});
-    if (!rows) return std::unexpected(rows.error().ToError());
-    if (rows->Empty()) return std::nullopt;
-    return ReadTask(*rows, 0);
+    TODO_TRY(auto rows, conn.Execute(q::kFindTask, {id, owner_id}));
+    if (rows.Empty()) return std::nullopt;
+    TODO_CHECK(rows.Size() == 1, "a task is found by its primary key");
+    TODO_TRY(auto task, ReadTask(rows.At(0)));
+    return task;
   };
   return pool_.Run(std::move(work));
 }
@@ -367,14 +372,10 @@ app::Async<app::Page> PgTaskRepository::List(app::ListQuery query) {
       params[10] = query.after->id;
     }
     params[11] = std::to_string(query.limit + 1);  // one more tells whether a next page exists
-    auto rows = conn.Execute(ListStatement(query.sort, query.descending), params);
-    if (!rows) return std::unexpected(rows.error().ToError());
-    app::Page page;
-    int n = std::min(rows->Size(), query.limit);
-    for (int i = 0; i < n; ++i) page.items.push_back(ReadTask(*rows, i));
-    if (rows->Size() > query.limit) {
-      page.next = app::Cursor{rows->Text(n - 1, 17), rows->Text(n - 1, 0)};
-    }
+    TODO_CHECK(query.limit > 0, "a list query asks for at least one task");
+    TODO_TRY(auto rows, conn.Execute(ListStatement(query.sort, query.descending), params));
+    TODO_CHECK(rows.Size() <= query.limit + 1, "a list statement returns at most its LIMIT");
+    TODO_TRY(auto page, ReadPage(rows, query.limit));
     return page;
   };
   return pool_.Run(std::move(work));
@@ -384,19 +385,15 @@ app::Async<bool> PgTaskRepository::Update(domain::Task task, std::int64_t expect
                                           std::string event_type, std::string request_id) {
   auto work = [task = std::move(task), expected_version, event_type,
                request_id](pg::Connection& conn) -> Result<bool> {
-    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<bool> {
+    return conn.Transaction([&](pg::Connection& tx) -> Result<bool> {
       auto params = WriteParams(task);
-      params.push_back(std::to_string(expected_version));
-      auto u = tx.Execute(q::kUpdate, params);
-      if (!u) return std::unexpected(u.error());
-      if (u->AffectedRows() == 0) return false;
-      if (auto p = Publish(tx, event_type, task, TaskEventJson(task), request_id); !p) {
-        return std::unexpected(p.error());
-      }
+      params.emplace_back(std::to_string(expected_version));
+      TODO_TRY(auto updated, tx.Execute(q::kUpdateTask, params));
+      if (updated.AffectedRows() == 0) return false;
+      TODO_CHECK(updated.AffectedRows() == 1, "a task is updated by its primary key");
+      TODO_TRY_VOID(Publish(tx, TaskStateEvent(event_type, task, request_id)));
       return true;
     });
-    if (!r) return std::unexpected(r.error().ToError());
-    return *r;
   };
   return pool_.Run(std::move(work));
 }
@@ -406,42 +403,26 @@ app::Async<bool> PgTaskRepository::Delete(std::string owner_id, std::string id,
                                           std::string request_id) {
   auto work = [owner_id, id, expected_version, request_id](pg::Connection& conn) -> Result<bool> {
     if (!platform::IsUuid(id)) return false;
-    auto r = conn.Transaction([&](pg::Connection& tx) -> pg::DbResult<bool> {
+    return conn.Transaction([&](pg::Connection& tx) -> Result<bool> {
       pg::Param version;
       if (expected_version) version = std::to_string(*expected_version);
-      auto d = tx.Execute(q::kDelete, {id, owner_id, version});
-      if (!d) return std::unexpected(d.error());
-      if (d->Empty()) return false;
-      domain::Task gone;
-      gone.id = id;
-      gone.owner_id = owner_id;
-      gone.version = d->Int(0, 0) + 1;
-      platform::JsonWriter w;
-      w.StartObject();
-      w.Field("id", id);
-      w.Field("owner_id", owner_id);
-      w.Field("version", gone.version);
-      w.EndObject();
-      if (auto p = Publish(tx, "todo.task.deleted", gone, w.Take(), request_id); !p) {
-        return std::unexpected(p.error());
-      }
+      TODO_TRY(auto deleted, tx.Execute(q::kDeleteTask, {id, owner_id, version}));
+      if (deleted.Empty()) return false;
+      TODO_CHECK(deleted.Size() == 1, "a task is deleted by its primary key");
+      TODO_TRY(auto last_version, pg::DbResult<std::int64_t>(deleted.At(0).Int("version")));
+      TODO_TRY_VOID(Publish(
+          tx, TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwner, request_id)));
       return true;
     });
-    if (!r) return std::unexpected(r.error().ToError());
-    return *r;
   };
   return pool_.Run(std::move(work));
 }
 
 app::Async<app::OwnerSettings> PgTaskRepository::Settings(std::string owner_id) {
   auto work = [owner_id](pg::Connection& conn) -> Result<app::OwnerSettings> {
-    auto rows = conn.Execute(q::kSettings, {owner_id});
-    if (!rows) return std::unexpected(rows.error().ToError());
-    app::OwnerSettings settings;
-    if (!rows->Empty()) {
-      settings.timezone = rows->Text(0, 0);
-      settings.default_task_ttl_seconds = rows->OptionalInt(0, 1);
-    }
+    TODO_TRY(auto rows, conn.Execute(q::kOwnerSettings, {owner_id}));
+    TODO_CHECK(rows.Size() <= 1, "the user replica is keyed by id");
+    TODO_TRY(auto settings, ReadSettings(rows));
     return settings;
   };
   return pool_.Run(std::move(work));

@@ -67,7 +67,4 @@ platform::pg::DbResult<void> InsertTasks(platform::pg::Connection& tx,
                                          std::span<const NewTask> created,
                                          std::int64_t task_quota = kDefaultTaskQuota);
 
-// Reads a task from a row selected with the repository's column list (first 17 columns).
-domain::Task ReadTask(const platform::pg::Rows& rows, int row);
-
 }  // namespace tasks::infra

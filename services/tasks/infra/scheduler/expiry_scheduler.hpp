@@ -12,14 +12,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "platform/background_loop.hpp"
 #include "platform/error.hpp"
 #include "platform/pg/connection.hpp"
 
@@ -54,27 +53,39 @@ class ExpiryScheduler {
   platform::pg::DbResult<std::int64_t> ExpireAt(platform::pg::Connection& conn,
                                                 std::int64_t instant);
   // How long before `instant` (Unix ms) ExpireAt should begin, from the tasks due then.
-  std::chrono::milliseconds LeadFor(platform::pg::Connection& conn, std::int64_t instant);
+  std::chrono::milliseconds LeadFor(platform::pg::Connection& conn, std::int64_t instant) const;
   std::int64_t ExpiredTotal() const { return expired_total_.load(); }
 
  private:
-  void Loop();
-  // One batch inside the caller's transaction (events enqueued); `instant` as in kExpireDue.
-  platform::pg::DbResult<platform::pg::Rows> ExpireBatch(platform::pg::Connection& tx,
-                                                         std::optional<std::int64_t> instant);
+  // What Committed needs of an expired (or deleted) task.
+  struct Expired {
+    std::string owner_id;
+    std::int64_t lag_ms = 0;
+  };
+  // The background loop's step: (re)connects and LISTENs, then runs one Round.
+  platform::BackgroundLoop::Next Step();
+  // Catches up, then expires what is due at the next instant or waits for it (or for a write
+  // announcing an earlier one). False when the connection should be dropped.
+  bool Round(platform::pg::Connection& conn);
+  // Waits until `wake` (Unix ms), or until a NOTIFY announces an expiry before `target`.
+  void WaitForWork(platform::pg::Connection& conn, std::int64_t wake, std::int64_t target);
+  // One batch inside the caller's transaction (events enqueued); `instant` as in expire_due.sql.
+  platform::pg::DbResult<std::vector<Expired>> ExpireBatch(platform::pg::Connection& tx,
+                                                           std::optional<std::int64_t> instant);
   // After commit: metrics and the on_expired callback.
-  void Committed(const std::vector<platform::pg::Rows>& batches);
+  void Committed(const std::vector<std::vector<Expired>>& batches);
   // Learns the cost of a task from a batch's duration (for LeadFor).
   void LearnCost(std::int64_t tasks, std::chrono::steady_clock::duration took);
   std::string conninfo_;
   ExpiryOptions options_;
   std::function<void(const std::vector<std::string>&)> on_expired_;
-  std::atomic<bool> stopping_{false};
   std::atomic<std::int64_t> expired_total_{0};
   // Moving averages, used only on the scheduler's thread.
   double micros_per_task_ = 100.0;
   double batch_micros_ = 0.0;
-  std::thread thread_;
+  // The loop's connection (LISTEN task_expiry), used only on its thread.
+  std::unique_ptr<platform::pg::Connection> conn_;
+  platform::BackgroundLoop loop_;
 };
 
 }  // namespace tasks::infra

@@ -1,15 +1,14 @@
 #pragma once
 // IdempotencyKeySweeper: deletes the Idempotency-Keys that stopped counting (older than 24 h)
 // from PostgreSQL, in small batches, so idempotency_keys holds about one day of creates and
-// never grows without bound. Runs on a thread of its own; replicas may sweep at once.
+// never grows without bound. Runs on a background loop of its own; replicas may sweep at once.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 
+#include "platform/background_loop.hpp"
 #include "platform/pg/connection.hpp"
 
 namespace tasks::infra {
@@ -34,16 +33,13 @@ class IdempotencyKeySweeper {
   static platform::pg::DbResult<std::int64_t> SweepOnce(platform::pg::Connection& conn, int batch);
 
  private:
-  void Loop();
-  // Sleeps for `d` or until Stop; false once stopping.
-  bool Pause(std::chrono::milliseconds d);
+  // The loop's step: (re)connects, then sweeps once.
+  platform::BackgroundLoop::Next Step();
 
   std::string conninfo_;
   SweepOptions options_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<platform::pg::Connection> conn_;  // used only on the loop's thread
+  platform::BackgroundLoop loop_;
 };
 
 }  // namespace tasks::infra

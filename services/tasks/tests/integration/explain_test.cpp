@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "infra/pg/pg_task_repository.hpp"
-#include "infra/pg/task_queries.hpp"
+#include "infra/pg/queries.hpp"
 #include "platform/pg/pool.hpp"
 #include "tasks_test_env.hpp"
 

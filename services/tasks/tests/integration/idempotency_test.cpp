@@ -39,15 +39,15 @@ class IdempotencyTest : public ::testing::Test {
 };
 
 TEST_F(IdempotencyTest, BeginClaimsThenReportsInProgressReplayAndMismatch) {
-  std::string hash = infra::BodyHash("{\"title\":\"x\"}");
-  std::string other = infra::BodyHash("{\"title\":\"y\"}");
+  std::string hash = infra::BodyHash(R"({"title":"x"})");
+  std::string other = infra::BodyHash(R"({"title":"y"})");
   EXPECT_EQ(Begin("key-1", hash).kind, Kind::kClaimed);
   EXPECT_EQ(Begin("key-1", hash).kind, Kind::kInProgress);
   EXPECT_EQ(Begin("key-1", other).kind, Kind::kMismatch);
 
   platform::http::Response response;
   response.status = 201;
-  response.body = "{\"id\":\"t1\",\"title\":\"x \\\"quoted\\\"\"}";
+  response.body = R"({"id":"t1","title":"x \"quoted\""})";
   response.headers.emplace_back("Location", "/v1/tasks/t1");
   response.headers.emplace_back("ETag", "\"1\"");
   RunSync(store_->Finish(user_, "key-1", hash, response));
@@ -91,7 +91,8 @@ boost::asio::awaitable<void> BeginInto(infra::IdempotencyStore& store, const std
 
 TEST_F(IdempotencyTest, ConcurrentBeginsClaimExactlyOnce) {
   std::string hash = infra::BodyHash("body");
-  std::atomic<int> claimed{0}, in_progress{0};
+  std::atomic<int> claimed{0};
+  std::atomic<int> in_progress{0};
   boost::asio::io_context io(2);
   for (int i = 0; i < 10; ++i) {
     boost::asio::co_spawn(io, BeginInto(*store_, user_, hash, claimed, in_progress),
@@ -107,6 +108,26 @@ TEST_F(IdempotencyTest, ConcurrentBeginsClaimExactlyOnce) {
 TEST_F(IdempotencyTest, RedisDownIsReportedAsUnavailable) {
   server_->Stop();
   EXPECT_EQ(Begin("k", infra::BodyHash("body")).kind, Kind::kUnavailable);
+}
+
+// A value under the key that this code did not write (or no longer reads) is never read
+// unchecked: not a claim answers "in progress"; a response that cannot be replayed leaves the
+// answer to PostgreSQL (as with Redis down).
+TEST_F(IdempotencyTest, AMalformedValueIsInProgressOrLeftToPostgres) {
+  std::string hash = infra::BodyHash("body");
+  auto put = [&](const std::string& key, const std::string& value) {
+    auto set = RunSync(redis_->Execute1({"SET", "idem:" + user_ + ":" + key, value}));
+    ASSERT_TRUE(set.has_value());
+  };
+  put("not-json", "{not json");
+  EXPECT_EQ(Begin("not-json", hash).kind, Kind::kInProgress);
+  put("hash-a-number", R"({"state":"done","hash":5})");
+  EXPECT_EQ(Begin("hash-a-number", hash).kind, Kind::kInProgress);
+  put("no-body", R"({"state":"done","hash":")" + hash + R"(","status":201})");
+  EXPECT_EQ(Begin("no-body", hash).kind, Kind::kUnavailable);
+  put("bad-header",
+      R"({"state":"done","hash":")" + hash + R"(","status":201,"body":"{}","headers":{"ETag":1}})");
+  EXPECT_EQ(Begin("bad-header", hash).kind, Kind::kUnavailable);
 }
 
 }  // namespace

@@ -1,0 +1,28 @@
+#include "infra/events/task_events.hpp"
+
+#include "infra/json/task_json.hpp"
+#include "platform/json.hpp"
+
+namespace tasks::infra {
+
+platform::bus::EventDraft TaskStateEvent(std::string_view type, const domain::Task& task,
+                                         std::string request_id) {
+  return {std::string(type), std::string(kTaskEventSource), task.id,
+          task.version,      TaskEventJson(task),           std::move(request_id)};
+}
+
+platform::bus::EventDraft TaskDeletedEvent(const std::string& id, const std::string& owner_id,
+                                           std::int64_t version, DeletedBy by,
+                                           std::string request_id) {
+  platform::JsonWriter w;
+  w.StartObject();
+  w.Field("id", id);
+  w.Field("owner_id", owner_id);
+  w.Field("version", version);
+  if (by == DeletedBy::kExpiry) w.Field("reason", "expired");
+  w.EndObject();
+  return {std::string(kTaskDeleted), std::string(kTaskEventSource), id, version, w.Take(),
+          std::move(request_id)};
+}
+
+}  // namespace tasks::infra
