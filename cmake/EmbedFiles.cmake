@@ -3,7 +3,7 @@
 function(todo_embed_files target namespace)
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_embedded.cpp")
   set(content "#include <string_view>\n#include <utility>\n#include <vector>\nnamespace ${namespace} {\n")
-  string(APPEND content "const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files() {\n")
+  string(APPEND content "const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles() {\n")
   string(APPEND content "  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
   foreach(file IN LISTS ARGN)
     get_filename_component(name "${file}" NAME)

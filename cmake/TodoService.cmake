@@ -45,14 +45,14 @@ function(todo_service name)
   file(GLOB unit_tests CONFIGURE_DEPENDS ${root}/tests/unit/*_test.cpp)
   if(unit_tests)
     add_executable(${name}_unit_tests ${unit_tests})
-    target_link_libraries(${name}_unit_tests PRIVATE ${name}_infra platform_testing
+    target_link_libraries(${name}_unit_tests PRIVATE ${name}_infra platform_testing PkgConfig::LIBPQ
       GTest::gtest GTest::gtest_main GTest::gmock)
     gtest_discover_tests(${name}_unit_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
   endif()
   file(GLOB integration_tests CONFIGURE_DEPENDS ${root}/tests/integration/*_test.cpp)
   if(integration_tests)
     add_executable(${name}_integration_tests ${integration_tests})
-    target_link_libraries(${name}_integration_tests PRIVATE ${name}_infra platform_testing
+    target_link_libraries(${name}_integration_tests PRIVATE ${name}_infra platform_testing PkgConfig::LIBPQ
       GTest::gtest GTest::gtest_main)
     gtest_discover_tests(${name}_integration_tests PROPERTIES LABELS integration DISCOVERY_TIMEOUT 60)
   endif()

@@ -28,7 +28,7 @@
 #include "platform/service.hpp"
 
 namespace identity::migrations {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
 }
 
 namespace {
@@ -44,7 +44,7 @@ int Run(int argc, char** argv) {
   platform::log::Init("identity");
 
   // Platform pieces: the database (migrated), the cache, the broker and the outbox relay.
-  platform::service::Migrate(service.pg_conninfo, "identity", migrations::embedded_files());
+  platform::service::Migrate(service.pg_conninfo, "identity", migrations::EmbeddedFiles());
   platform::pg::Pool pool(service.pg_conninfo, service.pg_pool_size);
   platform::redis::Client redis(service.redis_host, service.redis_port, 2);
   auto js = platform::bus::JetStream::Connect(service.nats_url, "identity");

@@ -31,7 +31,7 @@
 #include "platform/service.hpp"
 
 namespace progress::migrations {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
 }
 
 namespace {
@@ -72,7 +72,7 @@ int Run(int argc, char** argv) {
   platform::log::Init("progress");
   const auto& pg_conninfo = settings.service.pg_conninfo;
 
-  platform::service::Migrate(pg_conninfo, "progress", migrations::embedded_files());
+  platform::service::Migrate(pg_conninfo, "progress", migrations::EmbeddedFiles());
   auto js = ConnectStream(settings.service.nats_url);
   if (rebuild) return Rebuild(pg_conninfo, *js);
 

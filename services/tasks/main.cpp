@@ -36,7 +36,7 @@
 #include "platform/uuid.hpp"
 
 namespace tasks::migrations {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
 }
 
 namespace {
@@ -106,7 +106,7 @@ int Run(int argc, char** argv) {
   const auto& service = settings.service;
   const auto& pg_conninfo = service.pg_conninfo;
   platform::log::Init("tasks");
-  platform::service::Migrate(pg_conninfo, "tasks", migrations::embedded_files());
+  platform::service::Migrate(pg_conninfo, "tasks", migrations::EmbeddedFiles());
   auto tokens = platform::service::LoadAccessTokenKeys(service, settings.key_source);
 
   // Platform pieces. The list statements carry optional filters and an optional cursor: a

@@ -6,14 +6,14 @@
 #include <vector>
 
 namespace identity::data {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
 }
 
 namespace identity::infra {
 
 std::string_view CommonPasswordsText() {
   constexpr std::string_view kName = "common-passwords.txt";
-  for (const auto& [file, text] : data::embedded_files()) {
+  for (const auto& [file, text] : data::EmbeddedFiles()) {
     if (file == kName) return text;
   }
   throw std::runtime_error("embedded file missing: " + std::string(kName));

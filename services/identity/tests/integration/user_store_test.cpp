@@ -25,7 +25,7 @@
 #include "platform/uuid.hpp"
 
 namespace identity::migrations {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
 }
 
 namespace identity::infra {
@@ -52,7 +52,7 @@ class UserStoreTest : public ::testing::Test {
     ASSERT_TRUE(conn.has_value()) << conn.error().message;
     conn_ = std::move(*conn);
     auto all = platform::bus::OutboxMigrations();
-    auto own = pg::MigrationsFrom(identity::migrations::embedded_files());
+    auto own = pg::MigrationsFrom(identity::migrations::EmbeddedFiles());
     all.insert(all.end(), own.begin(), own.end());
     auto applied = pg::Migrate(*conn_, "identity", all);
     ASSERT_TRUE(applied.has_value()) << applied.error().message;

@@ -30,7 +30,7 @@ class ActivityBell {
   // Doorbell: one open stream's; Wait returns when rung, or after `at_most`.
   class Doorbell {
    public:
-    explicit Doorbell(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
+    explicit Doorbell(boost::asio::any_io_executor executor) : timer_(executor) {}
     // Resumes when the bell rang since the last Wait, or after at_most. Call from the
     // executor given at Subscribe.
     boost::asio::awaitable<void> Wait(std::chrono::milliseconds at_most);

@@ -6,8 +6,8 @@
 #include "app/use_cases.hpp"
 #include "infra/pg/activity_bell.hpp"
 #include "infra/rest/stream_slots.hpp"
-#include "platform/auth/cursor_signer.hpp"
 #include "platform/auth/auth_guard.hpp"
+#include "platform/auth/cursor_signer.hpp"
 #include "platform/http/router.hpp"
 #include "platform/http/user_rate_limit.hpp"
 

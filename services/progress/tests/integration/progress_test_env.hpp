@@ -39,7 +39,7 @@
 #include "platform/uuid.hpp"
 
 namespace progress::migrations {
-const std::vector<std::pair<std::string_view, std::string_view>>& embedded_files();
+const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles();
 }
 
 namespace progress::itest {
@@ -87,8 +87,8 @@ struct TaskState {
   std::optional<Time> due_at, expires_at;
   std::string on_expire = "keep";
   std::optional<Time> completed_at, expired_at;
-  Time created_at{};
-  Time updated_at{};
+  Time created_at;
+  Time updated_at;
   std::int64_t version = 1;
 };
 
@@ -99,8 +99,8 @@ struct UserState {
   std::string name = "Siti";
   std::string timezone = "UTC";
   std::optional<std::int64_t> default_task_ttl_seconds;
-  Time created_at{};
-  Time updated_at{};
+  Time created_at;
+  Time updated_at;
   std::int64_t version = 1;
 };
 
@@ -266,7 +266,7 @@ class ProgressDbTest : public ::testing::Test {
     ASSERT_TRUE(conn.has_value()) << conn.error().message;
     conn_ = std::move(*conn);
     auto applied =
-        pg::Migrate(*conn_, "progress", pg::MigrationsFrom(progress::migrations::embedded_files()));
+        pg::Migrate(*conn_, "progress", pg::MigrationsFrom(progress::migrations::EmbeddedFiles()));
     ASSERT_TRUE(applied.has_value()) << applied.error().message;
     pool_ = std::make_unique<pg::Pool>(conninfo_, 2);
     store_ = std::make_unique<infra::PgProgressStore>(*pool_);

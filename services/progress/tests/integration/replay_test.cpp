@@ -92,7 +92,8 @@ class HistoryBuilder {
   // One thing the person does now.
   void Act(Person& p) {
     int roll = Pick(100);
-    std::vector<std::size_t> open, done;
+    std::vector<std::size_t> open;
+    std::vector<std::size_t> done;
     for (std::size_t i = 0; i < p.tasks.size(); ++i) {
       if (Open(p.tasks[i])) open.push_back(i);
       if (p.tasks[i].status == "done") done.push_back(i);
@@ -162,11 +163,11 @@ class HistoryBuilder {
           due.emplace_back(*t.expires_at, i, t.id);
       }
     }
-    std::sort(due.begin(), due.end());
+    std::ranges::sort(due);
     for (const auto& [at, i, id] : due) {
       auto& p = history_.people[i];
-      auto it = std::find_if(p.tasks.begin(), p.tasks.end(),
-                             [&id = id](const TaskState& t) { return t.id == id; });
+      auto it =
+          std::ranges::find_if(p.tasks, [&id = id](const TaskState& t) { return t.id == id; });
       if (it->on_expire == "delete") {
         history_.events.push_back(TaskDeleted(*it, it->version + 1, at, "expired"));
         ++p.task_events;

@@ -80,9 +80,9 @@ TEST(ParseActivityLimitTest, RefusesWhatIsNotAWholeNumberInRange) {
 
 TEST(ParseDaysTest, DoesNotReadPastTheViewItIsGiven) {
   // A view into a longer query string: only its own characters count.
-  constexpr std::string_view query = "12345";
-  EXPECT_EQ(ParseDays(query.substr(0, 2)), 12);
-  EXPECT_EQ(ParseActivityLimit(query.substr(1, 2)), 23);
+  constexpr std::string_view kQuery = "12345";
+  EXPECT_EQ(ParseDays(kQuery.substr(0, 2)), 12);
+  EXPECT_EQ(ParseActivityLimit(kQuery.substr(1, 2)), 23);
 }
 
 }  // namespace

@@ -190,8 +190,12 @@ Next ExpiryScheduler::Step() {
     if (!(*opened)->ExecuteScript("LISTEN task_expiry")) return Next::Failed();
     conn_ = std::move(*opened);
   }
-  // A failed round reconnects at once; only failing to connect backs off.
-  if (!Round(*conn_)) conn_.reset();
+  // A failed round (the database gone, a malformed row) reconnects after the back-off, so a
+  // row that keeps failing cannot spin the scheduler.
+  if (!Round(*conn_)) {
+    conn_.reset();
+    return Next::Failed();
+  }
   return Next::Now();
 }
 

@@ -22,7 +22,7 @@ struct TimestampText {
 // and no sum of a time and a bounded duration can wrap (nanosecond time points end in 2262).
 inline constexpr TimePoint kMinTime{std::chrono::milliseconds(0)};
 inline constexpr TimePoint kMaxTime{std::chrono::milliseconds(253'402'300'799'999)};
-inline constexpr bool InTimeRange(TimePoint t) { return t >= kMinTime && t <= kMaxTime; }
+constexpr bool InTimeRange(TimePoint t) { return t >= kMinTime && t <= kMaxTime; }
 // t + seconds, or nullopt when the sum leaves kMinTime..kMaxTime (checked: never overflows).
 std::optional<TimePoint> AddSeconds(TimePoint t, std::int64_t seconds);
 
