@@ -1,13 +1,14 @@
 #pragma once
-// What the fuzz targets share: FUZZ_CHECK, which stops the run on a broken invariant (libFuzzer
-// then saves the input), and FuzzInput, which splits one input into the pieces a target needs.
+// What the fuzz targets share: TODO_FUZZ_CHECK, which stops the run on a broken invariant
+// (libFuzzer then saves the input), and FuzzInput, which splits one input into the pieces a target
+// needs.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string_view>
 
-#define FUZZ_CHECK(condition)                                                                 \
+#define TODO_FUZZ_CHECK(condition)                                                            \
   do {                                                                                        \
     if (!(condition)) {                                                                       \
       std::fprintf(stderr, "invariant broken: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \

@@ -1,5 +1,5 @@
 -- The database work of POST /v1/tasks in one transaction, as PgTaskRepository::Insert does it:
--- kInsert (services/tasks/infra/task_queries.hpp) with the values the body of
+-- kInsertTasks (services/tasks/infra/pg/queries/insert_tasks.sql) with the values the body of
 -- bench/task_create.lua gives, then the outbox enqueue of platform/bus/outbox.cpp (kEnqueue).
 -- Variables (pgbench -D): owner (the user's id), payload (a todo.task.created envelope as the
 -- service writes it, passed as a parameter like the service's $3; run with -M prepared).

@@ -1,5 +1,5 @@
--- The statement behind GET /v1/tasks?limit=50: kListCreatedDesc (services/tasks/infra/
--- task_queries.hpp) with no filters and no cursor, LIMIT 51 (one more tells whether a next page
+-- The statement behind GET /v1/tasks?limit=50: kListCreatedDesc (services/tasks/infra/pg/
+-- queries/list_created_desc.sql) with no filters and no cursor, LIMIT 51 (one more tells whether a next page
 -- exists). The service binds the unused filters as NULL parameters; pgbench variables cannot be
 -- NULL, so they are NULL literals here (the planner may fold them: if anything, a faster baseline).
 -- Variable (pgbench -D): owner (the user's id). Run with -M prepared, as the service does.

@@ -26,7 +26,9 @@ std::expected<int, platform::Error> ParseWholeNumber(std::optional<std::string_v
   };
   int value = 0;
   const char* end = text->data() + text->size();
-  const auto [stop, error] = std::from_chars(text->data(), end, value);
+  // from_chars takes the end, so the view need not end in a NUL.
+  const auto [stop, error] = std::from_chars(
+      text->data(), end, value);  // NOLINT(bugprone-suspicious-stringview-data-usage)
   if (error != std::errc() || stop != end) return invalid();
   if (value < rule.min || value > rule.max) return invalid();
   return value;

@@ -15,7 +15,7 @@ platform::Error VersionMismatch() {
 
 Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::string& id,
                                std::optional<std::int64_t> if_match, const Mutation& mutation,
-                               std::string event_type) {
+                               domain::TaskChange change) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     TODO_CO_TRY(std::optional<domain::Task> found,
                 co_await deps.repository.Find(actor.user_id, id));
@@ -29,7 +29,7 @@ Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::st
     TODO_CO_CHECK(changed.version == expected + 1, "a changed task is one version newer");
     (void)co_await deps.cache.Hold(actor.user_id, id, changed.version);
     TODO_CO_TRY(const bool written,
-                co_await deps.repository.Update(changed, expected, event_type, actor.request_id));
+                co_await deps.repository.Update(changed, expected, change, actor.request_id));
     if (written) {
       (void)co_await deps.cache.Put(changed);
       (void)co_await deps.cache.BumpLists(actor.user_id);
@@ -47,7 +47,7 @@ Async<domain::Task> PatchTask(TaskDeps& deps, Actor actor, std::string id, domai
   Mutation mutation = [&local](domain::Task task, domain::Time now) {
     return domain::ApplyPatch(std::move(task), local, now);
   };
-  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, "todo.task.updated");
+  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, domain::TaskChange::kUpdated);
 }
 
 Async<domain::Task> CompleteTask(TaskDeps& deps, Actor actor, std::string id,
@@ -55,7 +55,8 @@ Async<domain::Task> CompleteTask(TaskDeps& deps, Actor actor, std::string id,
   Mutation mutation = [](domain::Task task, domain::Time now) {
     return domain::Complete(std::move(task), now);
   };
-  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, "todo.task.completed");
+  co_return co_await ModifyTask(deps, actor, id, if_match, mutation,
+                                domain::TaskChange::kCompleted);
 }
 
 Async<domain::Task> ReopenTask(TaskDeps& deps, Actor actor, std::string id,
@@ -63,7 +64,7 @@ Async<domain::Task> ReopenTask(TaskDeps& deps, Actor actor, std::string id,
   Mutation mutation = [](domain::Task task, domain::Time now) {
     return domain::Reopen(std::move(task), now);
   };
-  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, "todo.task.reopened");
+  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, domain::TaskChange::kReopened);
 }
 
 Async<domain::Task> AddChecklistItem(TaskDeps& deps, Actor actor, std::string id, std::string text,
@@ -73,7 +74,7 @@ Async<domain::Task> AddChecklistItem(TaskDeps& deps, Actor actor, std::string id
   Mutation mutation = [&local_text, &item_id](domain::Task task, domain::Time now) {
     return domain::AddChecklistItem(std::move(task), item_id, local_text, now);
   };
-  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, "todo.task.updated");
+  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, domain::TaskChange::kUpdated);
 }
 
 Async<domain::Task> UpdateChecklistItem(TaskDeps& deps, Actor actor, std::string id,
@@ -88,7 +89,7 @@ Async<domain::Task> UpdateChecklistItem(TaskDeps& deps, Actor actor, std::string
     if (local_text) view = *local_text;
     return domain::UpdateChecklistItem(std::move(task), local_item, view, local_done, now);
   };
-  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, "todo.task.updated");
+  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, domain::TaskChange::kUpdated);
 }
 
 Async<domain::Task> RemoveChecklistItem(TaskDeps& deps, Actor actor, std::string id,
@@ -97,7 +98,7 @@ Async<domain::Task> RemoveChecklistItem(TaskDeps& deps, Actor actor, std::string
   Mutation mutation = [&local_item](domain::Task task, domain::Time now) {
     return domain::RemoveChecklistItem(std::move(task), local_item, now);
   };
-  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, "todo.task.updated");
+  co_return co_await ModifyTask(deps, actor, id, if_match, mutation, domain::TaskChange::kUpdated);
 }
 
 }  // namespace tasks::app

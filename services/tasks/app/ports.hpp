@@ -86,9 +86,9 @@ class TaskRepository {
   virtual Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) = 0;
   virtual Async<Page> List(ListQuery query) = 0;
   // Writes the new state if the stored version is still expected_version; false when another
-  // write got there first. event_type: todo.task.updated/completed/reopened.
+  // write got there first. `change` says which event the write commits.
   virtual Async<bool> Update(domain::Task task, std::int64_t expected_version,
-                             std::string event_type, std::string request_id) = 0;
+                             domain::TaskChange change, std::string request_id) = 0;
   // Deletes if present (and at expected_version when given); false when absent or changed.
   virtual Async<bool> Delete(std::string owner_id, std::string id,
                              std::optional<std::int64_t> expected_version,

@@ -51,7 +51,7 @@ Async<void> DeleteTask(TaskDeps& deps, Actor actor, std::string id,
 // without, a lost race is retried on the fresh state.
 Async<domain::Task> ModifyTask(TaskDeps& deps, const Actor& actor, const std::string& id,
                                std::optional<std::int64_t> if_match, const Mutation& mutation,
-                               std::string event_type);
+                               domain::TaskChange change);
 
 Async<domain::Task> PatchTask(TaskDeps& deps, Actor actor, std::string id, domain::TaskPatch patch,
                               std::optional<std::int64_t> if_match);

@@ -32,7 +32,7 @@ platform::Result<Task> AddChecklistItem(Task task, std::string item_id, std::str
     errors.Add("checklist", "must have at most " + std::to_string(kMaxChecklistItems) + " items");
   }
   auto checked = detail::CheckChecklistText(text, "text", errors);
-  if (!errors.empty()) return std::unexpected(errors.ToError("checklist item is not valid"));
+  if (!errors.Empty()) return std::unexpected(errors.ToError("checklist item is not valid"));
   task.checklist.push_back({std::move(item_id), std::move(*checked), false});
   return Recompute(std::move(task), now);
 }
@@ -48,7 +48,7 @@ platform::Result<Task> UpdateChecklistItem(Task task, std::string_view item_id,
   if (text) {
     detail::FieldErrors errors;
     auto checked = detail::CheckChecklistText(*text, "text", errors);
-    if (!errors.empty()) return std::unexpected(errors.ToError("checklist item is not valid"));
+    if (!errors.Empty()) return std::unexpected(errors.ToError("checklist item is not valid"));
     item->text = std::move(*checked);
   }
   if (done) item->done = *done;

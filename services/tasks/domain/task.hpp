@@ -44,6 +44,9 @@ struct ChecklistItem {
   bool done = false;
 };
 
+// What a change to a stored task was; infra/events/task_events.hpp names its event.
+enum class TaskChange { kUpdated, kCompleted, kReopened };
+
 // Task: the whole state of a task, as API.md's `task` object and the events carry it.
 struct Task {
   std::string id;

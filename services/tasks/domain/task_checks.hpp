@@ -17,7 +17,7 @@ namespace tasks::domain::detail {
 class FieldErrors {
  public:
   void Add(std::string field, std::string message);
-  [[nodiscard]] bool empty() const { return errors_.empty(); }
+  [[nodiscard]] bool Empty() const { return errors_.empty(); }
   // An Error::Validation whose detail names each problem ("title must not be empty; ...").
   [[nodiscard]] platform::Error ToError(std::string_view what) const;
 

@@ -83,7 +83,7 @@ platform::Result<Task> CreateTask(const TaskDraft& draft, const CreateContext& c
   }
   task.due_at = draft.due_at;
 
-  if (!errors.empty()) return std::unexpected(errors.ToError("task is not valid"));
+  if (!errors.Empty()) return std::unexpected(errors.ToError("task is not valid"));
 
   if (has_checklist) {
     // The app draws one fresh id per item it was given (ids are not client input).
@@ -170,7 +170,7 @@ platform::Result<Task> ApplyPatch(Task task, const TaskPatch& patch, Time now) {
     }
   }
 
-  if (!errors.empty()) return std::unexpected(errors.ToError("task change is not valid"));
+  if (!errors.Empty()) return std::unexpected(errors.ToError("task change is not valid"));
 
   if (expired) task.expired_at.reset();  // revived: the status follows progress below
   detail::SettleStatus(task, now);

@@ -32,9 +32,9 @@ std::string WithLabel(const std::string& label_text, const std::string& extra) {
 }
 
 const std::vector<double>& DefaultBounds() {
-  static const std::vector<double> bounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-  return bounds;
+  static const std::vector<double> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return kBounds;
 }
 
 }  // namespace

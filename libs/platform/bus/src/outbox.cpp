@@ -25,19 +25,20 @@ constexpr std::string_view kOutboxSql =
     ");\n"
     "CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (id) WHERE sent_at IS NULL;\n";
 
-// One statement, so an enqueue costs one round trip. Notifications with the same payload are
+// One statement, so an enqueue costs one round trip; $4 is the channel (kOutboxChannel, the one
+// place that names it). Notifications with the same payload are
 // folded into one per transaction and delivered only on commit.
 constexpr pg::Query kEnqueue{
     "outbox_enqueue",
     "WITH inserted AS (INSERT INTO outbox (event_id, subject, payload) VALUES ($1, $2, $3) "
-    "RETURNING id) SELECT pg_notify('todo_outbox', '') FROM inserted"};
+    "RETURNING id) SELECT pg_notify($4, '') FROM inserted"};
 // The bulk form: three array parameters; WITH ORDINALITY keeps the drafts' order in the ids.
 constexpr pg::Query kEnqueueMany{
     "outbox_enqueue_many",
     "WITH inserted AS (INSERT INTO outbox (event_id, subject, payload) "
     "SELECT e.id, e.subject, e.payload FROM unnest($1::uuid[], $2::text[], $3::text[]) "
     "WITH ORDINALITY AS e(id, subject, payload, n) ORDER BY e.n RETURNING 1) "
-    "SELECT pg_notify('todo_outbox', '') WHERE EXISTS (SELECT 1 FROM inserted)"};
+    "SELECT pg_notify($4, '') WHERE EXISTS (SELECT 1 FROM inserted)"};
 // Never `id > last_seen`: ids are taken before commit, so a slow transaction's row would be
 // skipped for ever. SKIP LOCKED lets several relays share the work.
 constexpr pg::Query kPending{"outbox_pending",
@@ -46,7 +47,6 @@ constexpr pg::Query kPending{"outbox_pending",
 constexpr pg::Query kMarkSent{"outbox_mark_sent",
                               "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])"};
 constexpr pg::Query kBacklog{"outbox_backlog", "SELECT count(*) FROM outbox WHERE sent_at IS NULL"};
-constexpr std::string_view kListen = "LISTEN todo_outbox";
 
 constexpr BackgroundLoop::Backoff kBackoff{std::chrono::milliseconds(100),
                                            std::chrono::milliseconds(5000)};
@@ -90,7 +90,8 @@ std::string EventEnvelope(const EventDraft& draft, std::string_view event_id,
 pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& draft) {
   std::string id = NewUuidV7();
   std::string payload = EventEnvelope(draft, id, FormatTimestamp(Clock::now()));
-  TODO_TRY_VOID(tx.Execute(kEnqueue, {id, draft.type, std::move(payload)}));
+  TODO_TRY_VOID(
+      tx.Execute(kEnqueue, {id, draft.type, std::move(payload), std::string(kOutboxChannel)}));
   return id;
 }
 
@@ -106,8 +107,9 @@ pg::DbResult<void> EnqueueEvents(pg::Connection& tx, const std::vector<EventDraf
     subjects.push_back(draft.type);
     payloads.push_back(EventEnvelope(draft, ids.back(), time));
   }
-  TODO_TRY_VOID(tx.Execute(kEnqueueMany, {pg::ArrayLiteral(ids), pg::ArrayLiteral(subjects),
-                                          pg::ArrayLiteral(payloads)}));
+  TODO_TRY_VOID(
+      tx.Execute(kEnqueueMany, {pg::ArrayLiteral(ids), pg::ArrayLiteral(subjects),
+                                pg::ArrayLiteral(payloads), std::string(kOutboxChannel)}));
   return {};
 }
 
@@ -198,7 +200,8 @@ BackgroundLoop::Next OutboxRelay::Step() {
       auto opened = pg::Connection::Open(conninfo_);
       if (!opened) return Failed("connect", opened.error().message);
       conn_ = std::move(*opened);
-      if (auto listening = conn_->ExecuteScript(kListen); !listening) {
+      if (auto listening = conn_->ExecuteScript("LISTEN " + std::string(kOutboxChannel));
+          !listening) {
         conn_.reset();
         return Failed("listen", listening.error().message);
       }

@@ -47,13 +47,12 @@ std::string FormatTimestamp(TimePoint ms) {
   std::chrono::hh_mm_ss hms{ms - days};
   // Outside years 0000-9999 (never stored, only logged): the same fields, any width.
   char text[64];
-  int n = std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                        static_cast<unsigned>(ymd.day()),
-                        static_cast<long long>(hms.hours().count()),
-                        static_cast<long long>(hms.minutes().count()),
-                        static_cast<long long>(hms.seconds().count()),
-                        static_cast<long long>(hms.subseconds().count()));
+  int n = std::snprintf(
+      text, sizeof text, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+      static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
+      static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()),
+      static_cast<long long>(hms.subseconds().count()));
   return std::string(text, static_cast<std::size_t>(std::max(n, 0)));
 }
 

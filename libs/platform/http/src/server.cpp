@@ -167,7 +167,7 @@ struct HttpServer::Impl {
     return *slot;
   }
 
-  asio::awaitable<Response> Dispatch(Request& request, const void*& route_key) {
+  asio::awaitable<Response> Dispatch(Request& request, const void*& route_key) const {
     auto match = router.Find(request.method, request.path);
     if (!match) {
       auto response = Response::Problem(match.error());
@@ -223,7 +223,7 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> WriteResponse(beast::tcp_stream& stream, Response& response,
                                       const std::string& request_id, bool keep_alive,
-                                      bool head_request, beast::error_code& ec) {
+                                      bool head_request, beast::error_code& ec) const {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), 11};
     for (const auto& [name, value] : response.headers) out.set(name, value);
     out.set("X-Request-Id", request_id);
@@ -238,7 +238,7 @@ struct HttpServer::Impl {
   // A streamed answer: chunked headers now, then the handler's chunks, then the last chunk. Not
   // counted in flight: a stream ends when the server stops (Write answers false).
   asio::awaitable<void> WriteStream(beast::tcp_stream& stream, Response& response,
-                                    const std::string& request_id) {
+                                    const std::string& request_id) const {
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
     for (const auto& [name, value] : response.headers) head.set(name, value);
     head.set("X-Request-Id", request_id);

@@ -27,6 +27,7 @@ constexpr std::string_view kCreateTable =
 std::vector<Migration> MigrationsFrom(
     const std::vector<std::pair<std::string_view, std::string_view>>& files) {
   std::vector<Migration> out;
+  out.reserve(files.size());
   for (const auto& [name, sql] : files) out.push_back({std::string(name), std::string(sql)});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;

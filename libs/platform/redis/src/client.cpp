@@ -2,7 +2,7 @@
 
 #include <hiredis/async.h>
 #include <pthread.h>
-#include <signal.h>
+#include <csignal>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>

@@ -90,7 +90,7 @@ bool InvalidationListener::Subscribe(redisContext* c) {
   std::vector<std::string> tracking{
       "CLIENT", "TRACKING", "on", "REDIRECT", std::to_string(id->integer), "BCAST"};
   for (const auto& prefix : prefixes_) {
-    tracking.push_back("PREFIX");
+    tracking.emplace_back("PREFIX");
     tracking.push_back(prefix);
   }
   auto on = Run(c, tracking);

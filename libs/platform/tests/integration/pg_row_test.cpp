@@ -60,7 +60,8 @@ TEST_F(PgRowTest, NullIsAnEmptyOptionalButAnErrorWhereAValueMustBe) {
   EXPECT_EQ(Value(row.OptionalText("note")), std::optional<std::string>());
   EXPECT_EQ(Value(row.OptionalInt("due")), std::optional<std::int64_t>());
   EXPECT_EQ(Value(row.OptionalBool("flag")), std::optional<bool>());
-  for (auto r : {row.Text("note").error(), row.Int("due").error(), row.Bool("flag").error()}) {
+  for (const auto& r :
+       {row.Text("note").error(), row.Int("due").error(), row.Bool("flag").error()}) {
     EXPECT_EQ(r.problem, "NULL");
   }
   EXPECT_EQ(row.Text("note").error().column, "note");

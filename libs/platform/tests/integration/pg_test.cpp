@@ -79,6 +79,7 @@ TEST_F(PgTest, ConcurrentReplicasApplyEachMigrationExactlyOnce) {
   std::atomic<int> applied{0};
   std::atomic<int> failures{0};
   std::vector<std::thread> replicas;
+  replicas.reserve(kReplicas);
   for (int i = 0; i < kReplicas; ++i) {
     replicas.emplace_back([&] {
       auto conn = Connection::Open(Conninfo());

@@ -93,6 +93,7 @@ TEST_F(RevocationFeedTest, AnEmptyWindowIsCaughtUpAtOnceAndTheFeedIsLive) {
 
 TEST_F(RevocationFeedTest, ReplaysRevocationsPublishedBeforeItStartedBeforeCatchingUp) {
   std::vector<std::string> sessions;
+  sessions.reserve(20);
   for (int i = 0; i < 20; ++i) sessions.push_back(PublishRevocation());
   RevocationSet set;
   RevocationFeed feed(*js_, set, options_);

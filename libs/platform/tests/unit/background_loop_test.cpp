@@ -24,7 +24,7 @@ class StepCounter {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, deadline, [&] { return steps_ >= n; });
   }
-  int steps() {
+  int Steps() {
     std::lock_guard lock(mutex_);
     return steps_;
   }
@@ -44,9 +44,9 @@ TEST(BackgroundLoopTest, RunsStepsUntilStopped) {
   loop.Start();
   ASSERT_TRUE(counter.AwaitAtLeast(3));
   loop.Stop();
-  int after_stop = counter.steps();
+  int after_stop = counter.Steps();
   loop.Stop();  // idempotent
-  EXPECT_EQ(counter.steps(), after_stop);
+  EXPECT_EQ(counter.Steps(), after_stop);
 }
 
 TEST(BackgroundLoopTest, WakeEndsALongPause) {
@@ -70,7 +70,7 @@ TEST(BackgroundLoopTest, StopEndsALongPauseAndJoins) {
   loop->Start();
   ASSERT_TRUE(counter.AwaitAtLeast(1));
   loop->Stop();  // would hang for an hour if the pause were not cut short
-  EXPECT_EQ(counter.steps(), 1);
+  EXPECT_EQ(counter.Steps(), 1);
 }
 
 TEST(BackgroundLoopTest, FailuresBackOffDoublingUpToTheCeilingAndResetOnSuccess) {
@@ -120,7 +120,7 @@ TEST(BackgroundLoopTest, StoppingIsVisibleToALongStep) {
   ASSERT_TRUE(counter.AwaitAtLeast(1));
   loop.Stop();
   EXPECT_TRUE(loop.Stopping());
-  EXPECT_EQ(counter.steps(), 1);
+  EXPECT_EQ(counter.Steps(), 1);
 }
 
 }  // namespace

@@ -84,7 +84,7 @@ class StreamClient {
   StreamClient& operator=(const StreamClient&) = delete;
 
   bool Connected() const { return connected_; }
-  bool Send(const std::string& data) {
+  bool Send(const std::string& data) const {
     return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
   }
   // Reads until `needle` has arrived; false when the connection ended or 5 s passed first.

@@ -27,8 +27,8 @@ constexpr char kAudience[] = "todo-api";
 
 // One key for the whole suite: generating is cheap, but sharing keeps kids stable in failures.
 const SigningKey& TestKey() {
-  static const SigningKey key = SigningKey::Generate();
-  return key;
+  static const SigningKey kEy = SigningKey::Generate();
+  return kEy;
 }
 
 TokenSigner MakeSigner(const SigningKey& key = TestKey(), std::string issuer = kIssuer,
@@ -348,9 +348,11 @@ TEST(TokenVerifierTest, ConcurrentVerificationsAgree) {
   auto verifier = MakeVerifier(&now);
   const auto signer = MakeSigner();
   std::vector<std::string> tokens;
+  tokens.reserve(20);
   for (int i = 0; i < 20; ++i) tokens.push_back(signer.Sign(signer.NewClaims("u", "", kNow)));
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int round = 0; round < 5; ++round) {

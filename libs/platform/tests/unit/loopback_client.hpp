@@ -84,7 +84,7 @@ class LoopbackClient {
   bool Connected() const { return connected_; }
 
   // False when the peer no longer takes data (closed or reset).
-  bool Send(const std::string& data) {
+  bool Send(const std::string& data) const {
     std::size_t sent = 0;
     while (sent < data.size()) {
       auto n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);

@@ -11,6 +11,7 @@ TEST(Metrics, CounterAddsUpIncrementsFromManyThreads) {
   platform::metrics::Registry registry;
   auto& counter = registry.GetCounter("requests_total", "requests", {{"route", "/x"}});
   std::vector<std::thread> threads;
+  threads.reserve(6);
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10'000; ++i) counter.Inc();
@@ -25,6 +26,7 @@ TEST(Metrics, HistogramBucketsAreCumulativeAndSumAcrossThreads) {
   platform::metrics::Registry registry;
   auto& h = registry.GetHistogram("latency_seconds", "latency", {}, {0.1, 1.0});
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 1000; ++i) {

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <string>
 
+#include "platform/auth/auth_guard.hpp"
 #include "platform/auth/jwt.hpp"
 #include "platform/auth/revocation.hpp"
 #include "platform/auth/revocation_set.hpp"
 #include "platform/auth/session_revoked.hpp"
 #include "platform/bus/outbox.hpp"
-#include "platform/auth/auth_guard.hpp"
 #include "platform/redis/client.hpp"
 #include "platform/testing/redis_server.hpp"  // FreePort
 #include "platform/testing/run_sync.hpp"

@@ -34,9 +34,9 @@ TEST(FormatTimestampTest, AgreesWithCalendarArithmeticAcrossCenturies) {
   // leap day's last millisecond.
   using namespace std::chrono;
   std::vector<sys_time<milliseconds>> samples;
+  samples.reserve(20'000);
   for (long long step = 0; step < 20'000; ++step) {
-    samples.push_back(
-        sys_time<milliseconds>(milliseconds(step * 12'623'456'789'123LL % 7'258'118'400'000LL)));
+    samples.emplace_back(milliseconds(step * 12'623'456'789'123LL % 7'258'118'400'000LL));
   }
   samples.push_back(sys_days(year(2024) / February / 29) + hours(23) + minutes(59) + seconds(59) +
                     milliseconds(999));

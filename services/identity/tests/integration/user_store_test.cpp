@@ -83,6 +83,7 @@ class UserStoreTest : public ::testing::Test {
   std::vector<std::string> EventTypes() {
     auto rows = Sql("SELECT subject FROM outbox ORDER BY id");
     std::vector<std::string> types;
+    types.reserve(rows.Size());
     for (int i = 0; i < rows.Size(); ++i) types.push_back(rows.At(i).Text("subject").value());
     return types;
   }

@@ -55,7 +55,7 @@ class ThrottleWithoutRedis : public ::testing::Test {
 TEST_F(ThrottleWithoutRedis, FailedChecksStillLimitTheAccount) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(RunSync(throttle_.Check("a@example.com", "1.2.3.4")).has_value()) << i;
-    RunSync(throttle_.RecordFailure("a@example.com", "1.2.3.4"));
+    (void)RunSync(throttle_.RecordFailure("a@example.com", "1.2.3.4"));
   }
   auto refused = RunSync(throttle_.Check("a@example.com", "5.6.7.8"));
   ASSERT_FALSE(refused.has_value());
@@ -69,7 +69,7 @@ TEST_F(ThrottleWithoutRedis, FailedChecksStillLimitTheAccount) {
 
 TEST_F(ThrottleWithoutRedis, FailedChecksStillLimitTheAddress) {
   for (int i = 0; i < 5; ++i) {
-    RunSync(throttle_.RecordFailure("user" + std::to_string(i) + "@example.com", "1.2.3.4"));
+    (void)RunSync(throttle_.RecordFailure("user" + std::to_string(i) + "@example.com", "1.2.3.4"));
   }
   auto refused = RunSync(throttle_.Check("new@example.com", "1.2.3.4"));
   ASSERT_FALSE(refused.has_value());

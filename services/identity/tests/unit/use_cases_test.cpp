@@ -31,8 +31,7 @@ struct FakeStore : UserStore {
   int events = 0;
 
   static SessionRevocation Ended(const std::string& family, const std::string& user) {
-    return platform::RevocationOf(family, user, platform::TimePoint{},
-                                        std::chrono::seconds(900));
+    return platform::RevocationOf(family, user, platform::TimePoint{}, std::chrono::seconds(900));
   }
 
   Async<domain::User> Create(domain::User user, std::string hash, NewSession s,
@@ -190,18 +189,19 @@ struct FakeEnvironment : Environment {
 
 class UseCases : public ::testing::Test {
  protected:
-  FakeStore store;
-  FakeHasher hasher;
-  FakeThrottle throttle;
-  FakeTokens tokens;
-  FakeRevocations revocations;
-  FakeEnvironment env;
-  domain::CommonPasswords common{"password\nqwerty123\n"};
-  domain::TimezoneCatalog zones{{"UTC", "Asia/Jakarta"}};
-  IdentityDeps deps{store, hasher, throttle, tokens, revocations, env, common, zones};
+  FakeStore store_;
+  FakeHasher hasher_;
+  FakeThrottle throttle_;
+  FakeTokens tokens_;
+  FakeRevocations revocations_;
+  FakeEnvironment env_;
+  domain::CommonPasswords common_{"password\nqwerty123\n"};
+  domain::TimezoneCatalog zones_{{"UTC", "Asia/Jakarta"}};
+  IdentityDeps deps_{store_, hasher_, throttle_, tokens_, revocations_, env_, common_, zones_};
 
   AuthResult Register(std::string email = "siti@example.com") {
-    auto r = RunSync(RegisterUser(deps, {email, "long enough secret", "Siti", "req-1", "1.2.3.4"}));
+    auto r =
+        RunSync(RegisterUser(deps_, {email, "long enough secret", "Siti", "req-1", "1.2.3.4"}));
     EXPECT_TRUE(r.has_value());
     return *r;
   }
@@ -213,23 +213,23 @@ class UseCases : public ::testing::Test {
 TEST_F(UseCases, RegisterNormalisesEmailStoresOnlyAHashAndPublishes) {
   auto auth = Register("  Siti@Example.COM ");
   EXPECT_EQ(auth.user.email, "siti@example.com");
-  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
-  EXPECT_EQ(store.events, 1);
+  EXPECT_EQ(store_.users.at(auth.user.id).password_hash, "hash:long enough secret");
+  EXPECT_EQ(store_.events, 1);
   EXPECT_EQ(auth.tokens.refresh_token, "refresh-1");
 }
 
 TEST_F(UseCases, RegisterReportsEveryInvalidFieldAtOnce) {
-  auto r = RunSync(RegisterUser(deps, {"not-an-email", "short", "", "req", "1.2.3.4"}));
+  auto r = RunSync(RegisterUser(deps_, {"not-an-email", "short", "", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kValidation);
   std::set<std::string> fields;
   for (const auto& e : r.error().errors) fields.insert(e.field);
   EXPECT_EQ(fields, (std::set<std::string>{"email", "password", "name"}));
-  EXPECT_TRUE(store.users.empty());
+  EXPECT_TRUE(store_.users.empty());
 }
 
 TEST_F(UseCases, RegisterRefusesACommonPassword) {
-  auto r = RunSync(RegisterUser(deps, {"a@example.com", "QWERTY123", "A", "req", "1.2.3.4"}));
+  auto r = RunSync(RegisterUser(deps_, {"a@example.com", "QWERTY123", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.at(0).field, "password");
 }
@@ -237,76 +237,76 @@ TEST_F(UseCases, RegisterRefusesACommonPassword) {
 TEST_F(UseCases, SecondRegistrationOfAnEmailIsAConflict) {
   Register("a@example.com");
   auto r =
-      RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
+      RunSync(RegisterUser(deps_, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
 }
 
 TEST_F(UseCases, UnknownEmailAndWrongPasswordAnswerTheSameAfterTheSameWork) {
   Register("a@example.com");
-  auto unknown = RunSync(LogIn(deps, {"b@example.com", "long enough secret", "1.2.3.4"}));
-  auto wrong = RunSync(LogIn(deps, {"a@example.com", "wrong password!", "1.2.3.4"}));
+  auto unknown = RunSync(LogIn(deps_, {"b@example.com", "long enough secret", "1.2.3.4"}));
+  auto wrong = RunSync(LogIn(deps_, {"a@example.com", "wrong password!", "1.2.3.4"}));
   ASSERT_FALSE(unknown.has_value());
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(unknown.error().kind, ErrorKind::kUnauthorized);
   EXPECT_EQ(unknown.error().detail, wrong.error().detail);
-  EXPECT_EQ(hasher.verifications, 2);  // one hash each: no timing difference to probe
-  EXPECT_EQ(throttle.failures, 2);
+  EXPECT_EQ(hasher_.verifications, 2);  // one hash each: no timing difference to probe
+  EXPECT_EQ(throttle_.failures, 2);
 }
 
 TEST_F(UseCases, RateLimitedLoginIsRefusedBeforeAnyHashing) {
   Register("a@example.com");
-  throttle.limited = true;
-  auto r = RunSync(LogIn(deps, {"a@example.com", "long enough secret", "1.2.3.4"}));
+  throttle_.limited = true;
+  auto r = RunSync(LogIn(deps_, {"a@example.com", "long enough secret", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
   EXPECT_EQ(r.error().retry_after_seconds, 60);
-  EXPECT_EQ(hasher.verifications, 0);
+  EXPECT_EQ(hasher_.verifications, 0);
 }
 
 TEST_F(UseCases, RefreshRotatesAndReuseRevokesTheFamily) {
   auto auth = Register();
-  auto first = RunSync(RefreshSession(deps, auth.tokens.refresh_token));
+  auto first = RunSync(RefreshSession(deps_, auth.tokens.refresh_token));
   ASSERT_TRUE(first.has_value());
   EXPECT_NE(first->refresh_token, auth.tokens.refresh_token);
-  auto reuse = RunSync(RefreshSession(deps, auth.tokens.refresh_token));
+  auto reuse = RunSync(RefreshSession(deps_, auth.tokens.refresh_token));
   ASSERT_FALSE(reuse.has_value());
   EXPECT_EQ(reuse.error().kind, ErrorKind::kUnauthorized);
-  ASSERT_EQ(revocations.sessions.size(), 1u);
-  auto after = RunSync(RefreshSession(deps, first->refresh_token));
+  ASSERT_EQ(revocations_.sessions.size(), 1u);
+  auto after = RunSync(RefreshSession(deps_, first->refresh_token));
   EXPECT_FALSE(after.has_value());  // the newest token of the family is dead too
 }
 
 TEST_F(UseCases, LogoutRevokesTheAccessTokenAndTheSession) {
   auto auth = Register();
-  std::string family = store.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
-  auto r = RunSync(LogOut(deps, CallerFor(auth, family), auth.tokens.refresh_token));
+  std::string family = store_.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
+  auto r = RunSync(LogOut(deps_, CallerFor(auth, family), auth.tokens.refresh_token));
   ASSERT_TRUE(r.has_value());
-  EXPECT_NE(std::find(revocations.sessions.begin(), revocations.sessions.end(), family),
-            revocations.sessions.end());
-  EXPECT_FALSE(RunSync(RefreshSession(deps, auth.tokens.refresh_token)).has_value());
+  EXPECT_NE(std::find(revocations_.sessions.begin(), revocations_.sessions.end(), family),
+            revocations_.sessions.end());
+  EXPECT_FALSE(RunSync(RefreshSession(deps_, auth.tokens.refresh_token)).has_value());
 }
 
 TEST_F(UseCases, PasswordChangeKeepsThisSessionAndRevokesTheOthers) {
   auto auth = Register("a@example.com");
-  std::string mine = store.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
-  auto other = RunSync(LogIn(deps, {"a@example.com", "long enough secret", "1.2.3.4"}));
+  std::string mine = store_.tokens.at("h(" + auth.tokens.refresh_token + ")").first;
+  auto other = RunSync(LogIn(deps_, {"a@example.com", "long enough secret", "1.2.3.4"}));
   ASSERT_TRUE(other.has_value());
   auto r = RunSync(
-      ChangePassword(deps, CallerFor(auth, mine), {"long enough secret", "another fine secret"}));
+      ChangePassword(deps_, CallerFor(auth, mine), {"long enough secret", "another fine secret"}));
   ASSERT_TRUE(r.has_value());
-  ASSERT_EQ(revocations.sessions.size(), 1u);
-  EXPECT_NE(revocations.sessions[0], mine);
-  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:another fine secret");
+  ASSERT_EQ(revocations_.sessions.size(), 1u);
+  EXPECT_NE(revocations_.sessions[0], mine);
+  EXPECT_EQ(store_.users.at(auth.user.id).password_hash, "hash:another fine secret");
 }
 
 TEST_F(UseCases, PasswordChangeWithWrongCurrentPasswordChangesNothing) {
   auto auth = Register();
   auto r =
-      RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+      RunSync(ChangePassword(deps_, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.at(0).field, "current_password");
-  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
+  EXPECT_EQ(store_.users.at(auth.user.id).password_hash, "hash:long enough secret");
 }
 
 TEST_F(UseCases, ProfileUpdateValidatesTimezoneAndTtl) {
@@ -314,14 +314,14 @@ TEST_F(UseCases, ProfileUpdateValidatesTimezoneAndTtl) {
   ProfileChange bad;
   bad.timezone = "Mars/Olympus";
   bad.default_task_ttl_seconds = {true, 0};
-  auto r = RunSync(UpdateProfile(deps, CallerFor(auth, "f"), bad));
+  auto r = RunSync(UpdateProfile(deps_, CallerFor(auth, "f"), bad));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().errors.size(), 2u);
-  EXPECT_EQ(store.users.at(auth.user.id).user.version, 1);
+  EXPECT_EQ(store_.users.at(auth.user.id).user.version, 1);
   ProfileChange good;
   good.timezone = "Asia/Jakarta";
   good.default_task_ttl_seconds = {true, 3600};
-  auto ok = RunSync(UpdateProfile(deps, CallerFor(auth, "f"), good));
+  auto ok = RunSync(UpdateProfile(deps_, CallerFor(auth, "f"), good));
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->timezone, "Asia/Jakarta");
   EXPECT_EQ(ok->default_task_ttl_seconds, 3600);
@@ -330,13 +330,13 @@ TEST_F(UseCases, ProfileUpdateValidatesTimezoneAndTtl) {
 
 TEST_F(UseCases, DeleteNeedsThePassword) {
   auto auth = Register();
-  auto wrong = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "nope nope"));
+  auto wrong = RunSync(DeleteAccount(deps_, CallerFor(auth, "f"), "nope nope"));
   ASSERT_FALSE(wrong.has_value());
-  EXPECT_TRUE(store.users.contains(auth.user.id));
-  auto ok = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "long enough secret"));
+  EXPECT_TRUE(store_.users.contains(auth.user.id));
+  auto ok = RunSync(DeleteAccount(deps_, CallerFor(auth, "f"), "long enough secret"));
   ASSERT_TRUE(ok.has_value());
-  EXPECT_FALSE(store.users.contains(auth.user.id));
-  EXPECT_EQ(store.events, 2);
+  EXPECT_FALSE(store_.users.contains(auth.user.id));
+  EXPECT_EQ(store_.events, 2);
 }
 
 }  // namespace
@@ -347,61 +347,61 @@ namespace {
 
 TEST_F(UseCases, RegistrationOfATakenEmailCostsNoHashAndIsAConflict) {
   Register("a@example.com");
-  ASSERT_EQ(hasher.hashes, 1);
+  ASSERT_EQ(hasher_.hashes, 1);
   auto r =
-      RunSync(RegisterUser(deps, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
+      RunSync(RegisterUser(deps_, {"A@example.com", "long enough secret", "A", "req", "1.2.3.4"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
-  EXPECT_EQ(hasher.hashes, 1);
+  EXPECT_EQ(hasher_.hashes, 1);
 }
 
 TEST_F(UseCases, RegistrationOverTheAddressLimitIsRefusedBeforeHashing) {
-  throttle.registrations_limited = true;
+  throttle_.registrations_limited = true;
   auto r =
-      RunSync(RegisterUser(deps, {"a@example.com", "long enough secret", "A", "req", "9.9.9.9"}));
+      RunSync(RegisterUser(deps_, {"a@example.com", "long enough secret", "A", "req", "9.9.9.9"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
   EXPECT_EQ(r.error().retry_after_seconds, 3600);
-  EXPECT_EQ(hasher.hashes, 0);
-  EXPECT_TRUE(store.users.empty());
+  EXPECT_EQ(hasher_.hashes, 0);
+  EXPECT_TRUE(store_.users.empty());
 }
 
 TEST_F(UseCases, WrongCurrentPasswordCountsLikeAFailedLogin) {
   auto auth = Register();
   auto r =
-      RunSync(ChangePassword(deps, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
+      RunSync(ChangePassword(deps_, CallerFor(auth, "f"), {"wrong one!", "another fine secret"}));
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(throttle.failures, 1);
+  EXPECT_EQ(throttle_.failures, 1);
 }
 
 TEST_F(UseCases, ThrottledPasswordChangeIsRefusedBeforeAnyHashing) {
   auto auth = Register();
-  throttle.limited = true;
-  int hashes = hasher.hashes;
+  throttle_.limited = true;
+  int hashes = hasher_.hashes;
   auto r = RunSync(
-      ChangePassword(deps, CallerFor(auth, "f"), {"long enough secret", "another fine secret"}));
+      ChangePassword(deps_, CallerFor(auth, "f"), {"long enough secret", "another fine secret"}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
   EXPECT_EQ(r.error().retry_after_seconds, 60);
-  EXPECT_EQ(hasher.verifications, 0);
-  EXPECT_EQ(hasher.hashes, hashes);
-  EXPECT_EQ(store.users.at(auth.user.id).password_hash, "hash:long enough secret");
+  EXPECT_EQ(hasher_.verifications, 0);
+  EXPECT_EQ(hasher_.hashes, hashes);
+  EXPECT_EQ(store_.users.at(auth.user.id).password_hash, "hash:long enough secret");
 }
 
 TEST_F(UseCases, WrongDeletionPasswordCountsLikeAFailedLogin) {
   auto auth = Register();
-  ASSERT_FALSE(RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "nope nope")).has_value());
-  EXPECT_EQ(throttle.failures, 1);
+  ASSERT_FALSE(RunSync(DeleteAccount(deps_, CallerFor(auth, "f"), "nope nope")).has_value());
+  EXPECT_EQ(throttle_.failures, 1);
 }
 
 TEST_F(UseCases, ThrottledAccountDeletionIsRefusedBeforeAnyHashing) {
   auto auth = Register();
-  throttle.limited = true;
-  auto r = RunSync(DeleteAccount(deps, CallerFor(auth, "f"), "long enough secret"));
+  throttle_.limited = true;
+  auto r = RunSync(DeleteAccount(deps_, CallerFor(auth, "f"), "long enough secret"));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kRateLimited);
-  EXPECT_EQ(hasher.verifications, 0);
-  EXPECT_TRUE(store.users.contains(auth.user.id));
+  EXPECT_EQ(hasher_.verifications, 0);
+  EXPECT_TRUE(store_.users.contains(auth.user.id));
 }
 
 }  // namespace

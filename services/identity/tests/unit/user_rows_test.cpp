@@ -54,7 +54,10 @@ std::vector<std::pair<std::string, Cell>> UserCells() {
 std::vector<std::pair<std::string, Cell>> With(std::vector<std::pair<std::string, Cell>> cells,
                                                const std::string& column, Cell value) {
   for (auto& [name, cell] : cells) {
-    if (name == column) cell = std::move(value);
+    if (name == column) {
+      cell = std::move(value);
+      break;
+    }
   }
   return cells;
 }

@@ -8,7 +8,7 @@
 #include "domain/progress.hpp"
 
 namespace date {
-class time_zone;
+class time_zone;  // NOLINT(readability-identifier-naming): the date library names it
 }
 
 namespace progress::infra {

@@ -87,8 +87,8 @@ struct TaskState {
   std::optional<Time> due_at, expires_at;
   std::string on_expire = "keep";
   std::optional<Time> completed_at, expired_at;
-  Time created_at;
-  Time updated_at;
+  Time created_at{};
+  Time updated_at{};
   std::int64_t version = 1;
 };
 
@@ -99,8 +99,8 @@ struct UserState {
   std::string name = "Siti";
   std::string timezone = "UTC";
   std::optional<std::int64_t> default_task_ttl_seconds;
-  Time created_at;
-  Time updated_at;
+  Time created_at{};
+  Time updated_at{};
   std::int64_t version = 1;
 };
 

@@ -5,6 +5,18 @@
 
 namespace tasks::infra {
 
+std::string_view TaskChangeEvent(domain::TaskChange change) {
+  switch (change) {
+    case domain::TaskChange::kUpdated:
+      return kTaskUpdated;
+    case domain::TaskChange::kCompleted:
+      return kTaskCompleted;
+    case domain::TaskChange::kReopened:
+      return kTaskReopened;
+  }
+  return kTaskUpdated;
+}
+
 platform::bus::EventDraft TaskStateEvent(std::string_view type, const domain::Task& task,
                                          std::string request_id) {
   return {std::string(type), std::string(kTaskEventSource), task.id,

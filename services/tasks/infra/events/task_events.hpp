@@ -30,6 +30,9 @@ inline constexpr std::string_view kTaskReopened = "todo.task.reopened";
 inline constexpr std::string_view kTaskExpired = "todo.task.expired";
 inline constexpr std::string_view kTaskDeleted = "todo.task.deleted";
 
+// The event of a change to a stored task (updated, completed or reopened).
+std::string_view TaskChangeEvent(domain::TaskChange change);
+
 // Why a task was deleted; only an expiry names its reason in the event.
 enum class DeletedBy { kOwner, kExpiry, kOwnerErasure };
 

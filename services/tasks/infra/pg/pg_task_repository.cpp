@@ -382,8 +382,8 @@ app::Async<app::Page> PgTaskRepository::List(app::ListQuery query) {
 }
 
 app::Async<bool> PgTaskRepository::Update(domain::Task task, std::int64_t expected_version,
-                                          std::string event_type, std::string request_id) {
-  auto work = [task = std::move(task), expected_version, event_type,
+                                          domain::TaskChange change, std::string request_id) {
+  auto work = [task = std::move(task), expected_version, change,
                request_id](pg::Connection& conn) -> Result<bool> {
     return conn.Transaction([&](pg::Connection& tx) -> Result<bool> {
       auto params = WriteParams(task);
@@ -391,7 +391,7 @@ app::Async<bool> PgTaskRepository::Update(domain::Task task, std::int64_t expect
       TODO_TRY(auto updated, tx.Execute(q::kUpdateTask, params));
       if (updated.AffectedRows() == 0) return false;
       TODO_CHECK(updated.AffectedRows() == 1, "a task is updated by its primary key");
-      TODO_TRY_VOID(Publish(tx, TaskStateEvent(event_type, task, request_id)));
+      TODO_TRY_VOID(Publish(tx, TaskStateEvent(TaskChangeEvent(change), task, request_id)));
       return true;
     });
   };

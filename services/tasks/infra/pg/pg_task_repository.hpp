@@ -46,8 +46,8 @@ class PgTaskRepository : public app::TaskRepository {
                                                                   app::IdempotencyKey key) override;
   app::Async<std::optional<domain::Task>> Find(std::string owner_id, std::string id) override;
   app::Async<app::Page> List(app::ListQuery query) override;
-  app::Async<bool> Update(domain::Task task, std::int64_t expected_version, std::string event_type,
-                          std::string request_id) override;
+  app::Async<bool> Update(domain::Task task, std::int64_t expected_version,
+                          domain::TaskChange change, std::string request_id) override;
   app::Async<bool> Delete(std::string owner_id, std::string id,
                           std::optional<std::int64_t> expected_version,
                           std::string request_id) override;

@@ -25,7 +25,7 @@ class Rendezvous {
     cv_.notify_all();
     cv_.wait_for(lock, 5s, [&] { return arrived_ >= parties_; });
   }
-  int arrived() {
+  int Arrived() {
     std::lock_guard lock(mutex_);
     return arrived_;
   }
@@ -45,8 +45,8 @@ boost::asio::awaitable<void> Modify(app::TaskDeps& deps, const app::Actor& actor
                                     const std::string& id, std::optional<std::int64_t> if_match,
                                     const app::Mutation& mutation, Outcome& out) {
   const std::optional<std::int64_t> local_if_match = if_match;
-  const std::string event_type = "todo.task.updated";
-  auto result = co_await app::ModifyTask(deps, actor, id, local_if_match, mutation, event_type);
+  auto result = co_await app::ModifyTask(deps, actor, id, local_if_match, mutation,
+                                         domain::TaskChange::kUpdated);
   out.result.emplace(std::move(result));
 }
 
@@ -101,7 +101,7 @@ TEST_F(ConcurrencyTest, WithIfMatchExactlyOneOfTwoRacingWritersWins) {
   Outcome a, b;
   RunTwo(1, mutation, a, b);
   ASSERT_TRUE(a.result && b.result);
-  EXPECT_EQ(both.arrived(), 2);  // both read version 1 before either wrote
+  EXPECT_EQ(both.Arrived(), 2);  // both read version 1 before either wrote
   int wins = (*a.result ? 1 : 0) + (*b.result ? 1 : 0);
   EXPECT_EQ(wins, 1);
   const auto& loser = *a.result ? *b.result : *a.result;
@@ -127,7 +127,7 @@ TEST_F(ConcurrencyTest, WithoutIfMatchTheLoserRetriesOnTheFreshState) {
   ASSERT_TRUE(a.result && b.result);
   ASSERT_TRUE(*a.result) << a.result->error().detail;
   ASSERT_TRUE(*b.result) << b.result->error().detail;
-  EXPECT_EQ(both.arrived(), 3);  // two racing reads, then one retry
+  EXPECT_EQ(both.Arrived(), 3);  // two racing reads, then one retry
   auto rows = Sql("SELECT version, progress FROM tasks WHERE id = $1", {task_.id});
   EXPECT_EQ(rows.Int(0, 0), 3);
   EXPECT_EQ(rows.Int(0, 1), 20);  // neither increment was lost

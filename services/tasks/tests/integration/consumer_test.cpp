@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include "infra/pg/pg_task_repository.hpp"
 #include "infra/events/user_event_consumer.hpp"
+#include "infra/pg/pg_task_repository.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/json.hpp"
 #include "platform/pg/pool.hpp"

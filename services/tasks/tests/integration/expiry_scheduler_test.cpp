@@ -128,6 +128,7 @@ TEST_F(ExpirySchedulerTest, AnEarlierExpiryWakesTheSleepingScheduler) {
 
 TEST_F(ExpirySchedulerTest, CatchesUpAtOnceAfterDowntime) {
   std::vector<Task> overdue;
+  overdue.reserve(50);
   for (int i = 0; i < 50; ++i) overdue.push_back(Insert(Now() - std::chrono::seconds(1 + i)));
   Task future = Insert(Now() + 1h, "future");
   auto start = SteadyClock::now();

@@ -82,8 +82,8 @@ boost::asio::awaitable<void> BeginInto(infra::IdempotencyStore& store, const std
                                        const std::string& hash, std::atomic<int>& claimed,
                                        std::atomic<int>& in_progress) {
   std::string key = "same-key";
-  std::string local_user = user;
-  std::string local_hash = hash;
+  const std::string& local_user = user;
+  const std::string& local_hash = hash;
   auto claim = co_await store.Begin(local_user, key, local_hash);
   if (claim.kind == Kind::kClaimed) ++claimed;
   if (claim.kind == Kind::kInProgress) ++in_progress;

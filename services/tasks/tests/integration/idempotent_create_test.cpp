@@ -8,12 +8,12 @@
 
 #include <variant>
 
-#include "infra/rest/cursor_codec.hpp"
 #include "infra/pg/idempotency.hpp"
-#include "infra/scheduler/idempotency_sweeper.hpp"
 #include "infra/pg/pg_task_repository.hpp"
 #include "infra/redis/redis_task_cache.hpp"
+#include "infra/rest/cursor_codec.hpp"
 #include "infra/rest/task_routes.hpp"
+#include "infra/scheduler/idempotency_sweeper.hpp"
 #include "platform/pg/pool.hpp"
 #include "platform/redis/client.hpp"
 #include "tasks_test_env.hpp"

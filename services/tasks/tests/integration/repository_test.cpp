@@ -8,8 +8,8 @@
 
 #include <boost/asio/detached.hpp>
 
-#include "infra/pg/pg_task_repository.hpp"
 #include "infra/json/task_json.hpp"
+#include "infra/pg/pg_task_repository.hpp"
 #include "platform/pg/pool.hpp"
 #include "tasks_test_env.hpp"
 
@@ -45,8 +45,8 @@ class RepositoryTest : public TasksDbTest {
     EXPECT_TRUE(found.has_value()) << found.error().detail;
     return found ? *found : std::nullopt;
   }
-  bool Update(const Task& task, std::int64_t expected, const std::string& type) {
-    auto updated = RunSync(repo_->Update(task, expected, type, "req-update"));
+  bool Update(const Task& task, std::int64_t expected, domain::TaskChange change) {
+    auto updated = RunSync(repo_->Update(task, expected, change, "req-update"));
     EXPECT_TRUE(updated.has_value()) << updated.error().detail;
     return updated && *updated;
   }
@@ -151,15 +151,15 @@ TEST_F(RepositoryTest, UpdateWritesOnlyAtTheExpectedVersion) {
   v2.title = "second";
   v2.version = 2;
   v2.updated_at = Now() + 1ms;
-  EXPECT_TRUE(Update(v2, 1, "todo.task.updated"));
+  EXPECT_TRUE(Update(v2, 1, domain::TaskChange::kUpdated));
   Task stale = t;
   stale.title = "lost write";
   stale.version = 2;
-  EXPECT_FALSE(Update(stale, 1, "todo.task.updated"));
+  EXPECT_FALSE(Update(stale, 1, domain::TaskChange::kUpdated));
   Task other_owner = v2;
   other_owner.owner_id = platform::NewUuidV7();
   other_owner.version = 3;
-  EXPECT_FALSE(Update(other_owner, 2, "todo.task.updated"));
+  EXPECT_FALSE(Update(other_owner, 2, domain::TaskChange::kUpdated));
   auto found = Find(owner_, t.id);
   ASSERT_TRUE(found);
   EXPECT_EQ(Describe(*found), Describe(v2));
@@ -296,6 +296,7 @@ std::vector<std::string> ExpectedOrder(std::vector<Task> tasks, app::SortKey key
     return descending ? kb < ka : ka < kb;
   });
   std::vector<std::string> ids;
+  ids.reserve(tasks.size());
   for (const auto& t : tasks) ids.push_back(t.id);
   return ids;
 }
@@ -315,12 +316,12 @@ TEST_F(RepositoryTest, EverySortPaginatesByKeysetWithoutDuplicatesOrGaps) {
     Insert(t);
   }
   Insert(MakeTask(platform::NewUuidV7(), "someone else's"));
-  const std::pair<app::SortKey, const char*> kSorts[] = {{app::SortKey::kCreatedAt, "created_at"},
-                                                         {app::SortKey::kUpdatedAt, "updated_at"},
-                                                         {app::SortKey::kDueAt, "due_at"},
-                                                         {app::SortKey::kExpiresAt, "expires_at"},
-                                                         {app::SortKey::kPriority, "priority"}};
-  for (const auto& [key, name] : kSorts) {
+  const std::pair<app::SortKey, const char*> k_sorts[] = {{app::SortKey::kCreatedAt, "created_at"},
+                                                          {app::SortKey::kUpdatedAt, "updated_at"},
+                                                          {app::SortKey::kDueAt, "due_at"},
+                                                          {app::SortKey::kExpiresAt, "expires_at"},
+                                                          {app::SortKey::kPriority, "priority"}};
+  for (const auto& [key, name] : k_sorts) {
     for (bool descending : {false, true}) {
       for (int limit : {1, 4, kTasks, 50}) {
         SCOPED_TRACE(std::string(descending ? "-" : "") + name + " limit " + std::to_string(limit));
@@ -350,32 +351,32 @@ TEST_F(RepositoryTest, EveryChangeWritesItsEventToTheOutbox) {
   Task v2 = v1;
   v2.title = "renamed";
   v2.version = 2;
-  ASSERT_TRUE(Update(v2, 1, "todo.task.updated"));
+  ASSERT_TRUE(Update(v2, 1, domain::TaskChange::kUpdated));
   Task v3 = v2;
   v3.status = Status::kDone;
   v3.progress = 100;
   v3.completed_at = Now();
   v3.version = 3;
-  ASSERT_TRUE(Update(v3, 2, "todo.task.completed"));
+  ASSERT_TRUE(Update(v3, 2, domain::TaskChange::kCompleted));
   Task v4 = v3;
   v4.status = Status::kInProgress;
   v4.progress = 50;
   v4.completed_at.reset();
   v4.version = 4;
-  ASSERT_TRUE(Update(v4, 3, "todo.task.reopened"));
+  ASSERT_TRUE(Update(v4, 3, domain::TaskChange::kReopened));
   auto deleted = RunSync(repo_->Delete(owner_, v1.id, 4, "req-delete"));
   ASSERT_TRUE(deleted && *deleted);
 
   auto rows =
       Sql("SELECT event_id::text, subject, payload, sent_at IS NULL FROM outbox ORDER BY id");
   ASSERT_EQ(rows.Size(), 5);
-  const std::pair<const char*, const Task*> kExpected[] = {{"todo.task.created", &v1},
-                                                           {"todo.task.updated", &v2},
-                                                           {"todo.task.completed", &v3},
-                                                           {"todo.task.reopened", &v4},
-                                                           {"todo.task.deleted", nullptr}};
+  const std::pair<const char*, const Task*> k_expected[] = {{"todo.task.created", &v1},
+                                                            {"todo.task.updated", &v2},
+                                                            {"todo.task.completed", &v3},
+                                                            {"todo.task.reopened", &v4},
+                                                            {"todo.task.deleted", nullptr}};
   for (int i = 0; i < 5; ++i) {
-    const auto& [type, task] = kExpected[i];
+    const auto& [type, task] = k_expected[i];
     SCOPED_TRACE(type);
     EXPECT_EQ(rows.Text(i, 1), type);
     EXPECT_TRUE(rows.Bool(i, 3));  // pending for the relay

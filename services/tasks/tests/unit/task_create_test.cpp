@@ -115,7 +115,7 @@ TEST(CreateTaskTest, DescriptionAllowsTabsAndLineBreaksButNoOtherControls) {
 
 TEST(CreateTaskTest, EveryPriorityNameIsAcceptedAndOthersRefused) {
   TaskDraft draft = Draft();
-  for (auto [name, priority] :
+  for (const auto& [name, priority] :
        std::vector<std::pair<std::string, Priority>>{{"none", Priority::kNone},
                                                      {"low", Priority::kLow},
                                                      {"medium", Priority::kMedium},
@@ -141,10 +141,11 @@ TEST(CreateTaskTest, OnExpireAcceptsKeepAndDeleteOnly) {
 TEST(CreateTaskTest, TwentyLabelsAreAcceptedAndTwentyOneRefused) {
   TaskDraft draft = Draft();
   std::vector<std::string> labels;
+  labels.reserve(20);
   for (int i = 0; i < 20; ++i) labels.push_back("label-" + std::to_string(i));
   draft.labels = labels;
   EXPECT_EQ(Created(draft).labels.size(), 20U);
-  labels.push_back("label-20");
+  labels.emplace_back("label-20");
   draft.labels = labels;
   ExpectInvalid(CreateTask(draft, Context()), {"labels"});
 }

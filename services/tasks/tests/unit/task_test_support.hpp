@@ -64,6 +64,7 @@ inline std::string Repeat(std::string_view unit, std::size_t count) {
 
 inline std::vector<std::string> FieldsOf(const platform::Error& error) {
   std::vector<std::string> fields;
+  fields.reserve(error.errors.size());
   for (const auto& field_error : error.errors) fields.push_back(field_error.field);
   return fields;
 }

@@ -27,11 +27,11 @@ long BrokenInvariantCount();
 
 }  // namespace platform
 
-#define TODO_CHECK_IMPL(keyword, condition, what)                               \
-  do {                                                                          \
-    if (!(condition)) [[unlikely]] {                                            \
+#define TODO_CHECK_IMPL(keyword, condition, what)                                 \
+  do {                                                                            \
+    if (!(condition)) [[unlikely]] {                                              \
       keyword std::unexpected(::platform::BrokenInvariant(what ": " #condition)); \
-    }                                                                           \
+    }                                                                             \
   } while (false)
 
 // Returns an internal error from a function returning std::expected when `condition` is false.

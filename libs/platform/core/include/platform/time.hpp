@@ -28,10 +28,10 @@ std::optional<TimePoint> AddSeconds(TimePoint t, std::int64_t seconds);
 
 // 2026-03-11T04:30:00.000Z. The TimePoint overloads take milliseconds as they are: passing them
 // to the Clock::time_point ones would convert to nanoseconds and wrap after 2262.
-std::string FormatTimestamp(TimePoint t);
+std::string FormatTimestamp(TimePoint ms);
 std::string FormatTimestamp(Clock::time_point t);
 // The same text without allocating; nullopt outside years 0000-9999.
-std::optional<TimestampText> FormatTimestampText(TimePoint t);
+std::optional<TimestampText> FormatTimestampText(TimePoint ms);
 std::optional<TimestampText> FormatTimestampText(Clock::time_point t);
 // Parses RFC 3339 (`Z` or `+07:00`, optional fraction); nullopt when malformed or outside
 // kMinTime..kMaxTime once the offset is applied. A leap second (`:60`) is refused: the clocks

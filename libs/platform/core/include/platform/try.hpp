@@ -19,15 +19,15 @@
 #define TODO_TRY_CONCAT(a, b) TODO_TRY_CONCAT_INNER(a, b)
 #define TODO_TRY_TEMP TODO_TRY_CONCAT(todo_try_result_, __LINE__)
 
-#define TODO_TRY_BIND_IMPL(keyword, temp, declaration, ...)        \
-  auto temp = (__VA_ARGS__);                                       \
+#define TODO_TRY_BIND_IMPL(keyword, temp, declaration, ...)                \
+  auto temp = (__VA_ARGS__);                                               \
   if (!temp.has_value()) keyword std::unexpected(std::move(temp).error()); \
   declaration = std::move(temp).value()
 
-#define TODO_TRY_VOID_IMPL(keyword, temp, ...)                                          \
-  do {                                                                                  \
-    auto temp = (__VA_ARGS__);                                                          \
-    if (!temp.has_value()) keyword std::unexpected(std::move(temp).error());             \
+#define TODO_TRY_VOID_IMPL(keyword, temp, ...)                               \
+  do {                                                                       \
+    auto temp = (__VA_ARGS__);                                               \
+    if (!temp.has_value()) keyword std::unexpected(std::move(temp).error()); \
   } while (false)
 
 // Binds the value of a std::expected to `declaration`, or returns its error.

@@ -14,9 +14,9 @@ namespace platform::auth {
 
 inline constexpr std::string_view kSessionRevokedType = "todo.session.revoked";
 
-using platform::SessionRevocation;
-using platform::RevocationOf;
 using platform::kRevocationMargin;
+using platform::RevocationOf;
+using platform::SessionRevocation;
 
 // The event's `data`: {session_id, user_id, revoked_at, until}, times in RFC 3339.
 std::string SessionRevokedData(const SessionRevocation& revocation);

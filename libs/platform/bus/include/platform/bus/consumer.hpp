@@ -12,8 +12,8 @@
 #include "platform/error.hpp"
 
 // nats.c's opaque handles (see jetstream.hpp).
-typedef struct __natsMsg natsMsg;                    // NOLINT(modernize-use-using)
-typedef struct __natsSubscription natsSubscription;  // NOLINT(modernize-use-using)
+typedef struct __natsMsg NatsMsg;                    // NOLINT(modernize-use-using)
+typedef struct __natsSubscription NatsSubscription;  // NOLINT(modernize-use-using)
 
 namespace platform::bus {
 
@@ -21,7 +21,7 @@ namespace platform::bus {
 // (acknowledgements travel on the consumer's connection).
 class Message {
  public:
-  explicit Message(natsMsg* msg) : msg_(msg) {}
+  explicit Message(NatsMsg* msg) : msg_(msg) {}
   ~Message();
   Message(Message&& other) noexcept;
   Message& operator=(Message&& other) noexcept;
@@ -44,7 +44,7 @@ class Message {
   Result<void> Term();
 
  private:
-  natsMsg* msg_;
+  NatsMsg* msg_;
 };
 
 // PullConsumer: a durable, explicitly acked consumer that survives restarts of the process.
@@ -68,11 +68,11 @@ class PullConsumer {
   const std::string& Durable() const { return durable_; }
 
  private:
-  PullConsumer(natsSubscription* sub, std::string durable, jsCtx* js, std::string stream)
+  PullConsumer(NatsSubscription* sub, std::string durable, JsCtx* js, std::string stream)
       : sub_(sub), durable_(std::move(durable)), js_(js), stream_(std::move(stream)) {}
-  natsSubscription* sub_;
+  NatsSubscription* sub_;
   std::string durable_;
-  jsCtx* js_;  // owned by the JetStream the consumer was created on
+  JsCtx* js_;  // owned by the JetStream the consumer was created on
   std::string stream_;
 };
 

@@ -13,8 +13,8 @@
 
 // nats.c's opaque handles, declared as <nats/nats.h> does, so that this header does not bring
 // the library to every user of the bus (the names are the library's).
-typedef struct __natsConnection natsConnection;  // NOLINT(modernize-use-using)
-typedef struct __jsCtx jsCtx;                    // NOLINT(modernize-use-using)
+typedef struct __natsConnection NatsConnection;  // NOLINT(modernize-use-using)
+typedef struct __jsCtx JsCtx;                    // NOLINT(modernize-use-using)
 
 namespace platform::bus {
 
@@ -64,14 +64,14 @@ class JetStream {
                             std::chrono::milliseconds timeout);
   bool Connected() const;
 
-  natsConnection* RawConnection() { return conn_; }
-  jsCtx* RawContext() { return js_; }
+  NatsConnection* RawConnection() { return conn_; }
+  JsCtx* RawContext() { return js_; }
 
  private:
-  JetStream(natsConnection* conn, jsCtx* js, std::unique_ptr<std::atomic<std::uint64_t>> failures)
+  JetStream(NatsConnection* conn, JsCtx* js, std::unique_ptr<std::atomic<std::uint64_t>> failures)
       : conn_(conn), js_(js), async_failures_(std::move(failures)) {}
-  natsConnection* conn_;
-  jsCtx* js_;
+  NatsConnection* conn_;
+  JsCtx* js_;
   // Counted by the asynchronous publish error handler (jsCtx keeps a pointer to it).
   std::unique_ptr<std::atomic<std::uint64_t>> async_failures_;
 };

@@ -57,7 +57,7 @@ struct OutboxRelayOptions {
   std::function<void(std::int64_t outbox_id)> after_publish_before_mark = {};
 };
 
-// OutboxRelaylishes pending outbox rows in id order on a BackgroundLoop; a repeat
+// OutboxRelay: publishes pending outbox rows in id order on a BackgroundLoop; a repeat
 // after a crash is dropped by the stream's duplicate window (Nats-Msg-Id = event id).
 class OutboxRelay {
  public:

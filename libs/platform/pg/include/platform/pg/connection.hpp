@@ -24,8 +24,8 @@ namespace platform::pg {
 
 // DbError: a database failure, kept apart from Error so callers can react to SQLSTATE.
 struct DbError {
-  std::string sqlstate;  // e.g. 23505 unique_violation; empty for connection failures
-  std::string message;   // for logs only, never for clients
+  std::string sqlstate;        // e.g. 23505 unique_violation; empty for connection failures
+  std::string message;         // for logs only, never for clients
   bool malformed_row = false;  // a row not of the shape its reader expects (see RowError)
 
   bool IsUniqueViolation() const { return sqlstate == "23505"; }
@@ -43,7 +43,9 @@ struct RowError {
   std::string column;
   std::string problem;
   std::string Message() const { return "malformed row: column " + column + ": " + problem; }
-  operator DbError() const { return DbError{"", Message(), true}; }  // NOLINT(google-explicit-constructor)
+  operator DbError() const {
+    return DbError{"", Message(), true};
+  }  // NOLINT(google-explicit-constructor)
 };
 
 template <typename T>

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-struct redisContext;  // hiredis
+struct redisContext;  // NOLINT(readability-identifier-naming): hiredis names it
 
 namespace platform::redis {
 

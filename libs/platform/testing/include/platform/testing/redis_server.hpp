@@ -67,6 +67,7 @@ class RedisServer {
                                   "--enable-debug-command",
                                   "yes"};
     std::vector<char*> argv;
+    argv.reserve(args.size());
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
