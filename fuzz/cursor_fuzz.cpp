@@ -26,7 +26,7 @@ const tasks::infra::CursorCodec& Codec() {
 
 const platform::auth::CursorSigner& Signer() {
   static const platform::auth::CursorSigner kSigner(kSecret);
-  return signer;
+  return kSigner;
 }
 
 constexpr tasks::app::SortKey kSorts[] = {

@@ -72,7 +72,7 @@ void FuzzActivity(std::string_view query) {
   request.query = std::string(query);
   static const platform::auth::CursorSigner kSigner("fuzz-cursor-secret-0123456789abcdef");
   auto page = progress::infra::ParseActivityQuery(
-      request, signer, platform::auth::CursorScopeText("activity", kOwner, {}));
+      request, kSigner, platform::auth::CursorScopeText("activity", kOwner, {}));
   if (page) TODO_FUZZ_CHECK(page->limit >= 1 && page->limit <= 100);
 }
 
