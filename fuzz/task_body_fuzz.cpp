@@ -29,7 +29,7 @@ tasks::domain::CreateContext Context() {
   for (int i = 0; i < 128; ++i) {
     char id[40];
     std::snprintf(id, sizeof id, "0194e0d2-0000-7000-8000-%012d", i);
-    context.checklist_ids.push_back(id);
+    context.checklist_ids.emplace_back(id);
   }
   return context;
 }
