@@ -13,9 +13,10 @@
 #include "infra/clock/system_clock.hpp"
 #include "infra/config/progress_settings.hpp"
 #include "infra/events/event_consumer.hpp"
-#include "infra/pg/activity_bell.hpp"
+#include "infra/pg/activity_sweeper.hpp"
 #include "infra/pg/pg_progress_store.hpp"
 #include "infra/rest/progress_routes.hpp"
+#include "infra/stream/stream_hub.hpp"
 #include "infra/zone/zone_cache.hpp"
 #include "platform/auth/auth_guard.hpp"
 #include "platform/auth/cursor_signer.hpp"
@@ -81,10 +82,14 @@ int Run(int argc, char** argv) {
   platform::redis::Client redis(settings.service.redis_host, settings.service.redis_port);
   infra::EventConsumer consumer(pg_conninfo, *js);
   consumer.Start();
-  infra::ActivityBell bell(pg_conninfo);
-  bell.Start();
+  infra::StreamHub hub(pg_conninfo);
+  hub.Start();
+  infra::ActivitySweeper sweeper(pg_conninfo, settings.activity);
+  sweeper.Start();
 
   platform::auth::Revocations revocations(*js, redis, settings.revocations);
+  // A revoked session reaches its live streams as this call (they check their token again).
+  revocations.SetListener([&hub](std::string_view session_id) { hub.Recheck(session_id); });
   platform::http::AuthGuard guard(*tokens.verifier, revocations.List());
   platform::http::UserRateLimit rate_limit(settings.rate);
   infra::PgProgressStore store(pool);
@@ -94,7 +99,7 @@ int Run(int argc, char** argv) {
   platform::auth::CursorSigner cursors(
       platform::auth::LoadOrCreateSecret(settings.service.key_dir + "/progress-cursor.key"));
   infra::StreamSlots streams(settings.streams_per_user);
-  infra::ProgressApi api{deps, bell, guard, cursors, settings.heartbeat, streams};
+  infra::ProgressApi api{deps, hub, guard, cursors, settings.heartbeat, streams};
 
   platform::http::Router router;
   auto checks = platform::service::ReadinessChecks(pool, redis, *js);
@@ -102,8 +107,13 @@ int Run(int argc, char** argv) {
   platform::http::AddOperationalRoutes(router, std::move(checks));
   infra::AddProgressRoutes(router, api, guard, rate_limit);
 
-  platform::service::Serve("progress", settings.service.server, std::move(router));
-  bell.Stop();
+  auto server = settings.service.server;
+  // Idle streams wait without a timer of their own: a shutdown wakes them.
+  server.on_shutdown = [&hub] { hub.WakeAll(); };
+  platform::service::Serve("progress", server, std::move(router));
+  revocations.SetListener({});
+  sweeper.Stop();
+  hub.Stop();
   consumer.Stop();
   return 0;
 }

@@ -49,6 +49,7 @@ bool RevocationSet::Add(std::string_view session_id, TimePoint until, TimePoint 
     bool was_complete = incomplete_until_ms_ <= Millis(now);
     if (Millis(until) > incomplete_until_ms_) incomplete_until_ms_ = Millis(until);
     lock.unlock();
+    Tell("");
     if (was_complete) {
       log::Error("revocation set full: authenticated requests are refused until it drains",
                  {{"max_entries", static_cast<std::int64_t>(max_entries_)}});
@@ -56,7 +57,24 @@ bool RevocationSet::Add(std::string_view session_id, TimePoint until, TimePoint 
     return true;
   }
   until_ms_.emplace(key, Millis(until));
+  lock.unlock();
+  Tell(session_id);
   return true;
+}
+
+void RevocationSet::SetListener(Listener listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void RevocationSet::Tell(std::string_view session_id) const {
+  std::lock_guard lock(listener_mutex_);
+  if (listener_) listener_(session_id);
+}
+
+void RevocationSet::SetLive(bool live) {
+  if (!live_.exchange(live) || live) return;
+  Tell("");  // no longer following: whoever holds a session must ask again
 }
 
 bool RevocationSet::Contains(std::string_view session_id, TimePoint now) const {

@@ -402,6 +402,7 @@ struct HttpServer::Impl {
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);
+    if (options.on_shutdown) options.on_shutdown();
     asio::co_spawn(*contexts.front(), DrainThenStop(), asio::detached);
   }
 };

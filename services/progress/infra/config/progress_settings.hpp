@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "infra/pg/activity_sweeper.hpp"
 #include "platform/auth/revocations.hpp"
 #include "platform/config.hpp"
 #include "platform/http/user_rate_limit.hpp"
@@ -19,6 +20,7 @@ struct ProgressSettings {
   std::size_t streams_per_user = 0;       // open live streams per user in this process
   platform::http::UserRateLimitOptions rate;
   platform::auth::RevocationSettings revocations;
+  ActivityWindow activity;  // how long the feed (and with it daily buckets, streak) reaches back
 };
 
 // Declares and reads them (config.Finish follows, in main).

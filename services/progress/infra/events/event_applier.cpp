@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "infra/events/task_batch.hpp"
 #include "infra/pg/queries.hpp"
 #include "platform/try.hpp"
 
@@ -18,31 +19,6 @@ namespace {
 pg::DbResult<bool> IsForgotten(pg::Connection& tx, const std::string& user_id) {
   TODO_TRY(auto rows, tx.Execute(q::kIsForgotten, {user_id}));
   return !rows.Empty();
-}
-
-pg::DbResult<void> FoldTask(pg::Connection& tx, const TaskChange& change, std::uint64_t seq) {
-  TODO_TRY(bool forgotten, IsForgotten(tx, change.owner_id));
-  if (forgotten) return {};
-  std::string version = std::to_string(change.version);
-  pg::Param title;
-  pg::Param task_json;
-  pg::Param completed_at;
-  if (!change.state) {
-    TODO_TRY_VOID(tx.Execute(q::kDeleteTask, {change.task_id, change.owner_id, version}));
-  } else {
-    const TaskSnapshot& s = *change.state;
-    TODO_TRY_VOID(tx.Execute(q::kUpsertTask, {change.task_id, change.owner_id, s.title, s.status,
-                                              std::to_string(s.progress), s.due_at, s.expires_at,
-                                              s.completed_at, version}));
-    title = s.title;
-    task_json = s.json;
-    if (s.status == "done") completed_at = s.completed_at;
-  }
-  TODO_TRY_VOID(
-      tx.Execute(q::kInsertActivity, {std::to_string(seq), change.event_id, change.owner_id,
-                                      std::string(domain::ToString(change.kind)), change.task_id,
-                                      title, change.at, task_json, completed_at}));
-  return {};
 }
 
 pg::DbResult<void> FoldUser(pg::Connection& tx, const UserChange& change) {
@@ -83,9 +59,26 @@ std::expected<void, ApplyError> EventApplier::Apply(pg::Connection& conn, std::s
 
 pg::DbResult<void> EventApplier::Fold(pg::Connection& tx, const ConsumedEvent& event,
                                       std::uint64_t stream_seq) {
-  if (const auto* task = std::get_if<TaskChange>(&event)) return FoldTask(tx, *task, stream_seq);
-  if (const auto* user = std::get_if<UserChange>(&event)) return FoldUser(tx, *user);
-  return {};  // an IgnoredEvent
+  return FoldBatch(tx, std::span(&event, 1), std::span(&stream_seq, 1), true);
+}
+
+pg::DbResult<void> EventApplier::FoldBatch(pg::Connection& tx,
+                                           std::span<const ConsumedEvent> events,
+                                           std::span<const std::uint64_t> seqs,
+                                           bool with_activity) {
+  // Runs of task events go together; a user event between them is folded on its own, in
+  // order, since it may forget the person the next events are about.
+  std::vector<SequencedTask> run;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (const auto* task = std::get_if<TaskChange>(&events[i])) {
+      run.push_back({task, seqs[i]});
+    } else if (const auto* user = std::get_if<UserChange>(&events[i])) {
+      TODO_TRY_VOID(FoldTasks(tx, run, with_activity));
+      run.clear();
+      TODO_TRY_VOID(FoldUser(tx, *user));
+    }  // an IgnoredEvent changes nothing
+  }
+  return FoldTasks(tx, run, with_activity);
 }
 
 }  // namespace progress::infra

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,12 @@ class EventApplier {
   // commit).
   platform::pg::DbResult<void> Fold(platform::pg::Connection& tx, const ConsumedEvent& event,
                                     std::uint64_t stream_seq);
+  // Folds a batch read in stream order (seqs[i] is events[i]'s stream sequence) inside the
+  // caller's open transaction, with a few statements per run of task events. Without
+  // activity it only replaces states (a rebuild's pass over the state stream).
+  platform::pg::DbResult<void> FoldBatch(platform::pg::Connection& tx,
+                                         std::span<const ConsumedEvent> events,
+                                         std::span<const std::uint64_t> seqs, bool with_activity);
 };
 
 }  // namespace progress::infra

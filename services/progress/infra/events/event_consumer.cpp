@@ -11,7 +11,6 @@ using platform::BackgroundLoop;
 
 namespace {
 
-constexpr int kBatchSize = 64;
 constexpr std::chrono::milliseconds kFetchWait{250};
 // Retries wait a little (the broker or the database is restarting), cut short by Stop().
 constexpr BackgroundLoop::Backoff kRetry{std::chrono::milliseconds(500),
@@ -58,7 +57,7 @@ BackgroundLoop::Next EventConsumer::Step() {
     if (!opened) return BackgroundLoop::Next::Failed();
     conn_ = std::move(*opened);
   }
-  auto batch = consumer_->Fetch(kBatchSize, kFetchWait);
+  auto batch = consumer_->Fetch(options_.batch, kFetchWait);
   if (!batch) {
     consumer_.reset();  // the durable may be gone (rebuild) or the connection restarting
     return BackgroundLoop::Next::Failed();
@@ -83,13 +82,13 @@ void EventConsumer::ApplyBatch(std::vector<platform::bus::Message>& batch) {
     if (!event) break;
     events.push_back(std::move(*event));
   }
+  std::vector<std::uint64_t> seqs;
+  seqs.reserve(batch.size());
+  for (const auto& message : batch) seqs.push_back(message.StreamSequence());
   bool together = events.size() == batch.size() &&
                   conn_
                       ->Transaction([&](pg::Connection& tx) -> pg::DbResult<void> {
-                        for (std::size_t i = 0; i < batch.size(); ++i) {
-                          TODO_TRY_VOID(applier_.Fold(tx, events[i], batch[i].StreamSequence()));
-                        }
-                        return {};
+                        return applier_.FoldBatch(tx, events, seqs, true);
                       })
                       .has_value();
   for (auto& message : batch) {

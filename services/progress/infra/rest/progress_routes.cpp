@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "infra/rest/progress_query.hpp"
+#include "infra/stream/sse_event.hpp"
 #include "platform/json.hpp"
 #include "platform/time.hpp"
 #include "platform/try.hpp"
@@ -51,27 +52,6 @@ std::string SummaryJson(const app::Summary& s) {
   return w.Take();
 }
 
-void ItemFields(platform::JsonWriter& w, const app::ActivityItem& item) {
-  w.Field("id", item.event_id);
-  w.Field("type", std::string(domain::ToString(item.kind)));
-  w.Field("task_id", item.task_id);
-  w.Field("title", item.title);
-  w.Field("at", Timestamp(item.at));
-}
-
-// One Server-Sent Event: the stream sequence as its id, the kind as its event name, and the
-// feed item with the task's state after the event as data (one line: JSON has no raw newlines).
-std::string StreamEvent(const app::ActivityItem& item) {
-  platform::JsonWriter w;
-  w.StartObject();
-  ItemFields(w, item);
-  w.Key("task");
-  w.Raw(item.task_json);
-  w.EndObject();
-  return "id: " + std::to_string(item.seq) +
-         "\nevent: " + std::string(domain::ToString(item.kind)) + "\ndata: " + w.Take() + "\n\n";
-}
-
 Handled Summary(ProgressApi& api, Request& request) {
   TODO_CO_TRY_VOID(OnlyParameters(request, {}));
   TODO_CO_TRY(auto summary, co_await app::GetSummary(api.deps, request.subject));
@@ -110,7 +90,7 @@ Handled Activity(ProgressApi& api, Request& request) {
   w.StartArray();
   for (const auto& item : page.items) {
     w.StartObject();
-    ItemFields(w, item);
+    WriteItemFields(w, item);
     w.EndObject();
   }
   w.EndArray();
@@ -124,49 +104,75 @@ Handled Activity(ProgressApi& api, Request& request) {
   co_return Response::Json(200, w.Take());
 }
 
-// The live stream: what came after `last` (replayed from the read model), then each new event
-// as the bell announces it, with a heartbeat comment when nothing happens.
+// Writes what the read model holds after `last` for the person (a stream's start, or one that
+// fell too far behind for its inbox); false when the client has gone.
+boost::asio::awaitable<bool> CatchUp(ProgressApi* api, const std::string& user_id,
+                                     std::int64_t& last, platform::http::StreamWriter& writer) {
+  for (;;) {
+    api->hub.CountQuery();
+    auto items = co_await api->deps.store.ActivitySince(user_id, last, kStreamPage);
+    if (!items) co_return true;  // the hub's next delivery, or the next catch-up, fills the gap
+    for (const auto& item : *items) {
+      std::string event = SseEvent(item);
+      if (!co_await writer.Write(std::move(event))) co_return false;
+      last = item.seq;
+    }
+    if (static_cast<int>(items->size()) < kStreamPage) co_return true;
+  }
+}
+
+// The live stream: what came after `last` (read from the read model), then what the hub hands
+// over, with a heartbeat comment when nothing happens. Nothing runs while it is idle but the
+// heartbeat; it ends when the client goes, the server stops, the token expires, or the hub says
+// the session was revoked and the token no longer passes.
 boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_id,
-                                            std::string authorization, std::int64_t last,
+                                            std::string session_id, std::string authorization,
+                                            std::int64_t token_expires_at, std::int64_t last,
                                             std::shared_ptr<std::optional<StreamSlots::Slot>> slot,
                                             platform::http::StreamWriter& writer) {
+  using Clock = std::chrono::steady_clock;
   // The stream's place in the user's quota is given back when this coroutine ends.
   std::optional<StreamSlots::Slot> held = std::move(*slot);
   slot->reset();
   auto executor = co_await boost::asio::this_coro::executor;
-  auto doorbell = api->bell.Subscribe(user_id, executor);
+  // Subscribed before the catch-up, so nothing committed in between is missed (what both see
+  // is written once: only ids after `last` are).
+  auto subscription = api->hub.Subscribe(user_id, session_id, executor, last);
+  auto& inbox = **subscription;
+  // The token's expiry on the steady clock: a stream outliving its token would outlive a
+  // logout that the token's own expiry should have ended.
+  auto token_left = std::chrono::sys_seconds(std::chrono::seconds(token_expires_at)) -
+                    std::chrono::system_clock::now();
+  auto token_end = Clock::now() + std::chrono::duration_cast<Clock::duration>(token_left);
   // Named, not temporaries inside co_await (see platform/offload.hpp for the g++ 12 trap).
   std::string hello = "retry: 2000\n: connected\n\n";
   if (!co_await writer.Write(std::move(hello))) co_return;
-  auto quiet_since = std::chrono::steady_clock::now();
+  if (!co_await CatchUp(api, user_id, last, writer)) co_return;
   Request recheck;
   recheck.headers.emplace_back("authorization", authorization);
-  auto checked_at = std::chrono::steady_clock::now();
+  auto quiet_since = Clock::now();
   while (!writer.Stopping()) {
-    // Logging out (or the token running out) ends the stream within about a second.
-    if (std::chrono::steady_clock::now() - checked_at >= std::chrono::seconds(1)) {
+    if (inbox.TakeRecheck()) {
       auto still = co_await api->guard.Authenticate(recheck);
       if (!still) co_return;
-      checked_at = std::chrono::steady_clock::now();
     }
-    auto items = co_await api->deps.store.ActivitySince(user_id, last, kStreamPage);
-    if (items) {
-      for (const auto& item : *items) {
-        std::string event = StreamEvent(item);
-        if (!co_await writer.Write(std::move(event))) co_return;
-        last = item.seq;
-        quiet_since = std::chrono::steady_clock::now();
-      }
-      if (static_cast<int>(items->size()) == kStreamPage) continue;
+    if (Clock::now() >= token_end) co_return;
+    if (inbox.TakeOverflow() && !co_await CatchUp(api, user_id, last, writer)) co_return;
+    for (const auto& event : inbox.TakeEvents()) {
+      if (event->seq <= last) continue;
+      std::string text = event->text;
+      if (!co_await writer.Write(std::move(text))) co_return;
+      last = event->seq;
+      quiet_since = Clock::now();
     }
-    if (std::chrono::steady_clock::now() - quiet_since >= api->heartbeat) {
+    if (Clock::now() - quiet_since >= api->heartbeat) {
       std::string heartbeat = ": heartbeat\n\n";
       if (!co_await writer.Write(std::move(heartbeat))) co_return;
-      quiet_since = std::chrono::steady_clock::now();
+      quiet_since = Clock::now();
     }
-    // At most a second between looks at Stopping(); the bell cuts the wait short.
-    auto wait = std::min<std::chrono::milliseconds>(api->heartbeat, std::chrono::seconds(1));
-    co_await doorbell->Wait(wait);
+    auto until = std::min(quiet_since + api->heartbeat, token_end);
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
+    co_await inbox.Wait(std::max(wait, std::chrono::milliseconds(1)));
   }
 }
 
@@ -201,9 +207,11 @@ Handled Stream(ProgressApi& api, Request& request) {
   // nginx passes the stream through unbuffered.
   response.SetHeader("X-Accel-Buffering", "no");
   ProgressApi* target = &api;
-  response.stream = [target, user_id, authorization, last,
+  response.stream = [target, user_id, session_id = request.session_id, authorization,
+                     expires_at = request.token_expires_at, last,
                      held](platform::http::StreamWriter& writer) {
-    return StreamActivity(target, user_id, authorization, last, held, writer);
+    return StreamActivity(target, user_id, session_id, authorization, expires_at, last, held,
+                          writer);
   };
   co_return response;
 }

@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "app/use_cases.hpp"
-#include "infra/pg/activity_bell.hpp"
 #include "infra/rest/stream_slots.hpp"
+#include "infra/stream/stream_hub.hpp"
 #include "platform/auth/auth_guard.hpp"
 #include "platform/auth/cursor_signer.hpp"
 #include "platform/http/router.hpp"
@@ -16,8 +16,9 @@ namespace progress::infra {
 // ProgressApi: what the handlers run on.
 struct ProgressApi {
   app::ProgressDeps& deps;
-  ActivityBell& bell;
-  // Checks each open stream's token again every second: a revoked or expired one ends it.
+  StreamHub& hub;
+  // Checks an open stream's token again when the hub asks (its session was revoked): a
+  // revoked one ends it; an expired token ends it at its expiry.
   platform::http::AuthGuard& guard;
   const platform::auth::CursorSigner& cursors;
   // A comment line this often keeps proxies from closing an idle stream.

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <shared_mutex>
 #include <string_view>
 #include <unordered_map>
@@ -39,13 +41,21 @@ class RevocationSet {
   void MarkCaughtUp() { caught_up_ = true; }
   bool CaughtUp() const { return caught_up_; }
   // The feed is connected and following the stream now (new revocations arrive).
-  void SetLive(bool live) { live_ = live; }
+  void SetLive(bool live);
   bool Live() const { return live_; }
   // Caught up and holding every revocation it was given: "not in the set" means "not revoked"
   // (as of the last event received).
   bool Authoritative(TimePoint now) const;
 
+  // Called, outside the set's lock, with the session id of each revocation added, and with an
+  // empty id when the set stops being live or complete (then every holder of a session must
+  // check again). Long-lived holders of a token (live streams) listen instead of polling.
+  using Listener = std::function<void(std::string_view session_id)>;
+  void SetListener(Listener listener);
+
  private:
+  void Tell(std::string_view session_id) const;
+
   struct Key {
     std::uint64_t high = 0, low = 0;
     bool operator==(const Key&) const = default;
@@ -64,6 +74,8 @@ class RevocationSet {
   std::int64_t incomplete_until_ms_ = 0;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> live_{false};
+  mutable std::mutex listener_mutex_;
+  Listener listener_;
 };
 
 }  // namespace platform::auth

@@ -32,6 +32,8 @@ class Revocations {
   Revocations& operator=(const Revocations&) = delete;
 
   RevocationList& List() { return list_; }
+  // See RevocationSet::SetListener: each revoked session, or "" when everyone must re-check.
+  void SetListener(RevocationSet::Listener listener) { set_.SetListener(std::move(listener)); }
   // /readyz's "revocations" check: ready once the replay has caught up, and while the set holds
   // every revocation (authenticated requests get 503 otherwise).
   http::ReadinessCheck Readiness();

@@ -32,6 +32,9 @@ struct ServerOptions {
   TrustedProxies trusted_proxies;
   // Probed many times a second by orchestrators: counted in metrics, not written to the log.
   std::vector<std::string> unlogged_routes = {"/healthz", "/readyz", "/metrics"};
+  // Called once when a graceful shutdown begins: whatever holds a response open without
+  // writing (a live stream waiting for events) is woken to see StreamWriter::Stopping().
+  std::function<void()> on_shutdown;
 };
 
 // HttpServer: serves a Router until SIGTERM/SIGINT, then stops accepting, lets in-flight

@@ -1,0 +1,144 @@
+#pragma once
+// StreamHub: the live streams (GET /v1/stream) of this process, fed by push only. A background
+// loop LISTENs on `progress_activity` (payload: an owner's id, notified on commit by the event
+// applier of whichever replica applied the events); for a person with open streams it reads
+// what is new once, encodes each event once, and hands the same bytes to every stream of that
+// person. An idle stream costs no query and wakes only for its heartbeat; a revoked session
+// reaches its streams as a call from the revocation feed, not as a poll.
+
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "platform/background_loop.hpp"
+
+namespace platform::pg {
+class Connection;
+}
+
+namespace progress::infra {
+
+// StreamEvent: one activity item as a stream writes it (Server-Sent Events text), encoded
+// once and shared by every stream of its person.
+struct StreamEvent {
+  std::int64_t seq = 0;
+  std::string text;
+};
+using SharedEvent = std::shared_ptr<const StreamEvent>;
+
+class StreamHub {
+ public:
+  // An inbox holds at most this many undelivered events; beyond it the stream reads what it
+  // missed from the read model itself (a slow reader never makes the hub's memory grow).
+  static constexpr std::size_t kInboxLimit = 2000;
+
+  // Inbox: one open stream's: the events handed to it and what it was asked to do.
+  class Inbox {
+   public:
+    Inbox(boost::asio::any_io_executor executor, std::string session_id)
+        : timer_(std::move(executor)), session_id_(std::move(session_id)) {}
+    // Resumes when events arrived, a token check was asked for, the hub woke everyone, or
+    // after at_most. One waiter, on the executor given at Subscribe.
+    boost::asio::awaitable<void> Wait(std::chrono::milliseconds at_most);
+    // The events handed over since the last call, oldest first.
+    std::vector<SharedEvent> TakeEvents();
+    // The stream must check its token again (its session was revoked, or revocations can no
+    // longer be followed); the request is cleared.
+    bool TakeRecheck();
+    // Events were dropped (kInboxLimit): the stream reads the read model after its last id.
+    bool TakeOverflow();
+
+   private:
+    friend class StreamHub;
+    void Deliver(const std::vector<SharedEvent>& events);
+    void AskRecheck();
+    static void Ring(const std::shared_ptr<Inbox>& inbox);
+
+    std::mutex mutex_;
+    std::vector<SharedEvent> events_;
+    bool recheck_ = false;
+    bool overflow_ = false;
+    std::atomic<bool> rung_{false};
+    boost::asio::steady_timer timer_;
+    const std::string session_id_;
+  };
+
+  // Subscription: an inbox registered with the hub for as long as the subscription lives.
+  class Subscription {
+   public:
+    Subscription(StreamHub* hub, std::string user_id, std::shared_ptr<Inbox> inbox)
+        : hub_(hub), user_id_(std::move(user_id)), inbox_(std::move(inbox)) {}
+    ~Subscription();
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    Inbox& operator*() const { return *inbox_; }
+    Inbox* operator->() const { return inbox_.get(); }
+
+   private:
+    StreamHub* hub_;
+    std::string user_id_;
+    std::shared_ptr<Inbox> inbox_;
+  };
+
+  explicit StreamHub(std::string pg_conninfo);
+  ~StreamHub();
+  StreamHub(const StreamHub&) = delete;
+  StreamHub& operator=(const StreamHub&) = delete;
+
+  void Start();
+  void Stop();
+
+  // Registers a stream of the person that has written everything up to `after_seq`.
+  std::unique_ptr<Subscription> Subscribe(const std::string& user_id, const std::string& session_id,
+                                          boost::asio::any_io_executor executor,
+                                          std::int64_t after_seq);
+  // A session was revoked: its streams check their token. Empty: every stream does.
+  void Recheck(std::string_view session_id);
+  // Wakes every stream (a shutdown: each then sees StreamWriter::Stopping()).
+  void WakeAll();
+
+  // The hub is listening for notifications (after Start, and again after a reconnect).
+  bool Listening() const { return listening_.load(); }
+  // Streams registered now.
+  std::size_t Open() const;
+  // Statements run for streams since start (the hub's reads and the streams' catch-ups).
+  std::uint64_t Queries() const { return queries_.load(); }
+  void CountQuery() { queries_.fetch_add(1); }
+
+ private:
+  // Person: the streams of one person and the last event handed to them.
+  struct Person {
+    std::int64_t delivered_seq = 0;
+    std::vector<std::shared_ptr<Inbox>> inboxes;
+  };
+
+  void Leave(const std::string& user_id, const Inbox* inbox);
+  // Reads what is new for the person (when they have streams) and hands it over.
+  void Deliver(const std::string& user_id);
+  // Listens (again) when not listening, then delivers for what is notified within a short wait.
+  platform::BackgroundLoop::Next Step();
+
+  std::string conninfo_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Person> people_;
+  std::size_t open_ = 0;
+  std::atomic<std::uint64_t> queries_{0};
+  std::atomic<bool> listening_{false};
+  // The listening connection, also the one the hub reads on: the loop's thread's only.
+  std::unique_ptr<platform::pg::Connection> conn_;
+  platform::BackgroundLoop loop_;
+};
+
+}  // namespace progress::infra
