@@ -146,7 +146,8 @@ class TasksDbTest : public ::testing::Test {
     ASSERT_TRUE(admin.has_value()) << admin.error().message;
     admin_ = std::move(*admin);
     ASSERT_TRUE(admin_->ExecuteScript("SET client_min_messages = warning"));
-    EnsureTrigramInPublic();
+    EnsureExtensionsInPublic();
+    if (HasFatalFailure()) return;
     auto created = admin_->ExecuteScript("CREATE SCHEMA " + schema_);
     ASSERT_TRUE(created.has_value()) << created.error().message;
     conninfo_ = TestPgConninfo() + " options=-csearch_path=" + schema_ + ",public";
@@ -167,20 +168,25 @@ class TasksDbTest : public ::testing::Test {
     }
   }
 
-  // pg_trgm lives in one schema per database: keep it in public, so that the migration's
-  // CREATE EXTENSION IF NOT EXISTS is a no-op and every test schema sees it via search_path.
-  void EnsureTrigramInPublic() {
-    for (int attempt = 0; attempt < 5; ++attempt) {  // concurrent test processes may race
-      if (admin_->ExecuteScript("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")) break;
-    }
-    static constexpr pg::Query kWhere{
-        "itest_trgm_schema",
-        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"};
-    auto where = admin_->Execute(kWhere);
-    ASSERT_TRUE(where.has_value()) << where.error().message;
-    ASSERT_FALSE(where->Empty());
-    if (where->Text(0, 0) != "public") {
-      ASSERT_TRUE(admin_->ExecuteScript("ALTER EXTENSION pg_trgm SET SCHEMA public"));
+  // Extensions live in one schema per database: keep the migrations' ones (pg_trgm, btree_gin)
+  // in public, so that their CREATE EXTENSION IF NOT EXISTS is a no-op and every test schema
+  // sees them via search_path.
+  void EnsureExtensionsInPublic() {
+    for (std::string name : {"pg_trgm", "btree_gin"}) {
+      for (int attempt = 0; attempt < 5; ++attempt) {  // concurrent test processes may race
+        if (admin_->ExecuteScript("CREATE EXTENSION IF NOT EXISTS " + name + " SCHEMA public")) {
+          break;
+        }
+      }
+      static constexpr pg::Query kWhere{
+          "itest_extension_schema",
+          "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = $1"};
+      auto where = admin_->Execute(kWhere, {name});
+      ASSERT_TRUE(where.has_value()) << where.error().message;
+      ASSERT_FALSE(where->Empty()) << name;
+      if (where->Text(0, 0) != "public") {
+        ASSERT_TRUE(admin_->ExecuteScript("ALTER EXTENSION " + name + " SET SCHEMA public"));
+      }
     }
   }
 

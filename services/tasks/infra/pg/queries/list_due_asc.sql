@@ -19,7 +19,15 @@ WHERE owner_id = $1
   AND ($2::text[] IS NULL OR status = ANY($2::text[]))
   AND ($3::text IS NULL OR labels @> ARRAY[$3::text])
   AND ($4::text IS NULL OR priority = $4::text)
-  AND ($5::text IS NULL OR (title || ' ' || description) ILIKE $5::text ESCAPE '\')
+  -- q of 3 characters or more: the owner's matches are found first, through the owner-and-
+  -- trigram index (see migrations/008_search_by_owner.sql), however rare or common they are;
+  -- a shorter q has no trigram and filters the listing (both branches give the same rows).
+  AND ($5::text IS NULL OR CASE
+       WHEN char_length(replace($5::text, '\', '')) < 5
+         THEN (title || ' ' || description) ILIKE $5::text ESCAPE '\'
+       ELSE ctid = ANY (ARRAY(SELECT m.ctid FROM tasks m WHERE m.owner_id = $1
+                                AND (m.title || ' ' || m.description) ILIKE $5::text ESCAPE '\'))
+       END)
   AND ($6::bigint IS NULL OR due_at < ('epoch'::timestamptz + ($6)::bigint * interval '1 millisecond'))
   AND ($7::bigint IS NULL OR due_at > ('epoch'::timestamptz + ($7)::bigint * interval '1 millisecond'))
   AND ($8::bigint IS NULL OR expires_at < ('epoch'::timestamptz + ($8)::bigint * interval '1 millisecond'))
