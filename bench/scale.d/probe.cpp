@@ -2,8 +2,10 @@
 // on one epoll loop, so that arrival times are the network's and not a scheduler's.
 //
 //   probe stream HOST PORT TOKENS_FILE   commands on stdin, one answer line each on stdout:
-//     open N C      opens N more streams (tokens round-robin), at most C still connecting at
+//     open N C [S]  opens N more streams (tokens round-robin), at most C still connecting at
 //                   once; answers "opened <connected> <failed>" (totals) when all N are settled
+//                   or S seconds (120) have passed
+//     stat          "stat <connected> <ended by the server> <failed>" (totals)
 //     count         "events <n>" recorded so far
 //     dump FILE     writes "<stream> <type> <task_id> <arrival_unix_ns>" per event, forgets
 //                   them; "dumped <n>"
@@ -145,15 +147,18 @@ class StreamProbe {
     std::string verb;
     in >> verb;
     if (verb == "open") {
-      long n = 0, c = 0;
-      in >> n >> c;
+      long n = 0, c = 0, deadline_s = 0;
+      in >> n >> c >> deadline_s;
       to_open_ += n;
       max_connecting_ = c > 0 ? c : 200;
-      open_deadline_ = MonotonicS() + 300;
+      open_deadline_ = MonotonicS() + (deadline_s > 0 ? deadline_s : 120);
       pending_open_ = true;
       Progress();
     } else if (verb == "count") {
       Reply("events " + std::to_string(events_.size()));
+    } else if (verb == "stat") {
+      Reply("stat " + std::to_string(connected_) + " " + std::to_string(ended_) + " " +
+            std::to_string(failed_));
     } else if (verb == "dump") {
       std::string path;
       in >> path;
@@ -184,6 +189,11 @@ class StreamProbe {
 
   // Starts connections while under the cap; answers "opened" when the batch has settled.
   void Progress() {
+    // Past the deadline the batch is over: what has not opened by then counts as failed.
+    if (pending_open_ && MonotonicS() > open_deadline_) {
+      failed_ += to_open_;
+      to_open_ = 0;
+    }
     while (to_open_ > 0 && connecting_ < max_connecting_) {
       --to_open_;
       auto s = std::make_unique<Stream>();

@@ -39,6 +39,7 @@ Q_SIZES = [int(x) for x in setting("BENCH_SCALE_Q_SIZES", "1000,100000,1000000",
 Q_REPEAT = int(setting("BENCH_SCALE_Q_REPEAT", "11", "5"))
 DISK_TASKS = int(setting("BENCH_SCALE_DISK_TASKS", "100000", "5000"))
 RETENTION_DEADLINE_S = float(setting("BENCH_SCALE_RETENTION_DEADLINE_S", "180", "90"))
+OPEN_DEADLINE_S = int(setting("BENCH_SCALE_OPEN_DEADLINE_S", "120", "60"))
 LEAD_S = float(setting("BENCH_SCALE_LEAD_S", "8", "4"))  # from seeding a burst to its instant
 
 PORTS = {k: int(os.environ[v]) for k, v in {
@@ -147,7 +148,7 @@ def rss_kib(pid):
 
 
 def server_sockets(port):
-    """Connections the progress port still holds (any state but LISTEN)."""
+    """Connections the progress port still holds (established, or closed by the peer only)."""
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -156,7 +157,7 @@ def server_sockets(port):
             continue
         for line in lines:
             parts = line.split()
-            if int(parts[1].split(":")[1], 16) == port and parts[3] != "0A":
+            if int(parts[1].split(":")[1], 16) == port and parts[3] in ("01", "08"):
                 count += 1
     return count
 
@@ -178,8 +179,13 @@ class Probe:
 
     def open(self, n, connecting=200):
         t0 = time.monotonic()
-        reply = self.ask("open %d %d" % (n, connecting))
+        reply = self.ask("open %d %d %d" % (n, connecting, OPEN_DEADLINE_S))
         return int(reply[1]), int(reply[2]), time.monotonic() - t0
+
+    def stat(self):
+        """(open, ended by the server, failed to open) streams."""
+        reply = self.ask("stat")
+        return int(reply[1]), int(reply[2]), int(reply[3])
 
     def count(self):
         return int(self.ask("count")[1])
@@ -411,8 +417,10 @@ def step_idle():
             time.sleep(IDLE_SECONDS)
             t1, c1 = time.monotonic(), cpu_ticks(pid)
             cpu = (c1 - c0) / hz / (t1 - t0) * 100
-            out("   %6d streams (open %d, failed %d, opened in %.1f s): CPU %.1f%% of a core, RSS %.1f MiB" % (
-                target, connected, failed, took, cpu, rss_kib(pid) / 1024))
+            still, ended, _ = probe.stat()
+            out("   %6d streams (open %d, failed %d, opened in %.1f s; at the window's end open %d,"
+                " ended by the server %d):" % (target, connected, failed, took, still, ended))
+            out("          CPU %.1f%% of a core, RSS %.1f MiB" % (cpu, rss_kib(pid) / 1024))
         probe.ask("close")
     finally:
         probe.stop()
@@ -475,7 +483,7 @@ def relation_sizes():
     return sizes
 
 
-def print_sizes(title, sizes, before=None):
+def print_sizes(title, sizes, before=None, change="written"):
     out("   " + title)
     for key in sorted(sizes):
         value = sizes[key]
@@ -487,7 +495,7 @@ def print_sizes(title, sizes, before=None):
         if rows is not None:
             line += "  %9d %s" % (rows, "messages" if key.startswith("stream") else "rows")
         if before is not None and before.get(key):
-            line += "   (written: %+.1f MB)" % ((size - before[key][0]) / 1e6)
+            line += "   (%s: %+.1f MB)" % (change, (size - before[key][0]) / 1e6)
         out(line)
 
 
@@ -537,7 +545,8 @@ def step_disk_retention(state):
     else:
         out("    outbox empty after %.0f s" % waited)
     psql("todo_tasks", "VACUUM outbox")
-    print_sizes("after retention (and a plain VACUUM of the outbox):", relation_sizes(), state.get("after"))
+    print_sizes("after retention (and a plain VACUUM of the outbox):", relation_sizes(), state.get("after"),
+                "since the writes")
     out()
 
 
