@@ -1,5 +1,6 @@
 #include "infra/rest/progress_routes.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -104,6 +105,18 @@ Handled Activity(ProgressApi& api, Request& request) {
   co_return Response::Json(200, w.Take());
 }
 
+// Heartbeats fall on a grid of the steady clock (a fifteenth of the interval, at most a
+// second): the streams due within one step wake together, so thousands of idle streams cost a
+// wake-up a second, not one each.
+std::chrono::steady_clock::time_point HeartbeatDue(std::chrono::steady_clock::time_point at,
+                                                   std::chrono::milliseconds interval) {
+  auto step = std::clamp<std::chrono::steady_clock::duration>(
+      interval / 15, std::chrono::milliseconds(1), std::chrono::seconds(1));
+  auto since_epoch = at.time_since_epoch();
+  auto steps = (since_epoch + step - std::chrono::steady_clock::duration(1)) / step;
+  return std::chrono::steady_clock::time_point(steps * step);
+}
+
 // Writes what the read model holds after `last` for the person (a stream's start, or one that
 // fell too far behind for its inbox); false when the client has gone.
 boost::asio::awaitable<bool> CatchUp(ProgressApi* api, const std::string& user_id,
@@ -128,6 +141,7 @@ boost::asio::awaitable<bool> CatchUp(ProgressApi* api, const std::string& user_i
 boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_id,
                                             std::string session_id, std::string authorization,
                                             std::int64_t token_expires_at, std::int64_t last,
+                                            bool resuming,
                                             std::shared_ptr<std::optional<StreamSlots::Slot>> slot,
                                             platform::http::StreamWriter& writer) {
   using Clock = std::chrono::steady_clock;
@@ -135,8 +149,9 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
   std::optional<StreamSlots::Slot> held = std::move(*slot);
   slot->reset();
   auto executor = co_await boost::asio::this_coro::executor;
-  // Subscribed before the catch-up, so nothing committed in between is missed (what both see
-  // is written once: only ids after `last` are).
+  // Subscribed before any catch-up, so nothing committed in between is missed (what both see
+  // is written once: only ids after `last` are). A new stream reads nothing: the hub hands it
+  // what comes after `last` unless it had already gone past it for the person's other streams.
   auto subscription = api->hub.Subscribe(user_id, session_id, executor, last);
   auto& inbox = **subscription;
   // The token's expiry on the steady clock: a stream outliving its token would outlive a
@@ -147,7 +162,9 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
   // Named, not temporaries inside co_await (see platform/offload.hpp for the g++ 12 trap).
   std::string hello = "retry: 2000\n: connected\n\n";
   if (!co_await writer.Write(std::move(hello))) co_return;
-  if (!co_await CatchUp(api, user_id, last, writer)) co_return;
+  if ((resuming || subscription->Behind()) && !co_await CatchUp(api, user_id, last, writer)) {
+    co_return;
+  }
   Request recheck;
   recheck.headers.emplace_back("authorization", authorization);
   auto quiet_since = Clock::now();
@@ -170,7 +187,7 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
       if (!co_await writer.Write(std::move(heartbeat))) co_return;
       quiet_since = Clock::now();
     }
-    auto until = std::min(quiet_since + api->heartbeat, token_end);
+    auto until = std::min(HeartbeatDue(quiet_since + api->heartbeat, api->heartbeat), token_end);
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
     co_await inbox.Wait(std::max(wait, std::chrono::milliseconds(1)));
   }
@@ -208,10 +225,10 @@ Handled Stream(ProgressApi& api, Request& request) {
   response.SetHeader("X-Accel-Buffering", "no");
   ProgressApi* target = &api;
   response.stream = [target, user_id, session_id = request.session_id, authorization,
-                     expires_at = request.token_expires_at, last,
+                     expires_at = request.token_expires_at, last, resuming = !resume.empty(),
                      held](platform::http::StreamWriter& writer) {
-    return StreamActivity(target, user_id, session_id, authorization, expires_at, last, held,
-                          writer);
+    return StreamActivity(target, user_id, session_id, authorization, expires_at, last, resuming,
+                          held, writer);
   };
   co_return response;
 }

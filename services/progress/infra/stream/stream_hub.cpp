@@ -4,6 +4,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -27,6 +29,8 @@ constexpr BackgroundLoop::Backoff kReconnect{std::chrono::milliseconds(500),
 constexpr std::chrono::milliseconds kListenWait{100};
 // Rows read per statement when handing new events over.
 constexpr int kReadPage = 1000;
+// How long a notification counts as recent (far longer than a stream takes to open).
+constexpr std::chrono::seconds kRecentWindow{10};
 
 }  // namespace
 
@@ -97,14 +101,20 @@ std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe(const std::string&
                                                               boost::asio::any_io_executor executor,
                                                               std::int64_t after_seq) {
   auto inbox = std::make_shared<Inbox>(std::move(executor), session_id);
+  bool behind = false;
   {
     std::lock_guard lock(mutex_);
     auto [it, added] = people_.try_emplace(user_id);
-    if (added) it->second.delivered_seq = after_seq;
+    if (added) {
+      it->second.delivered_seq = after_seq;
+      if (recently_notified_.contains(user_id)) pending_reads_.push_back(user_id);
+    } else {
+      behind = it->second.delivered_seq > after_seq;
+    }
     it->second.inboxes.push_back(inbox);
     ++open_;
   }
-  return std::make_unique<Subscription>(this, user_id, std::move(inbox));
+  return std::make_unique<Subscription>(this, user_id, std::move(inbox), behind);
 }
 
 void StreamHub::Leave(const std::string& user_id, const Inbox* inbox) {
@@ -193,7 +203,19 @@ void StreamHub::Deliver(const std::string& user_id) {
   }
 }
 
+void StreamHub::ReturnMemory() {
+  {
+    std::lock_guard lock(mutex_);
+    open_mark_ = std::max(open_mark_, open_);
+    // Half of them gone, and enough of them to matter.
+    if (open_mark_ - open_ < 256 || open_ > open_mark_ / 2) return;
+    open_mark_ = open_;
+  }
+  malloc_trim(0);
+}
+
 BackgroundLoop::Next StreamHub::Step() {
+  ReturnMemory();
   std::unordered_set<std::string> notified;
   if (!conn_) {
     auto opened = platform::pg::Connection::Open(conninfo_);
@@ -210,6 +232,18 @@ BackgroundLoop::Next StreamHub::Step() {
   while (note && *note) {
     notified.insert((*note)->second);
     note = conn_->WaitNotification(std::chrono::milliseconds(0));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& user : notified) recently_notified_[user] = now;
+    for (auto& user : pending_reads_) notified.insert(std::move(user));
+    pending_reads_.clear();
+    if (now - pruned_at_ >= kRecentWindow) {
+      std::erase_if(recently_notified_,
+                    [now](const auto& entry) { return now - entry.second >= kRecentWindow; });
+      pruned_at_ = now;
+    }
   }
   for (const auto& user : notified) Deliver(user);
   if (!note || !conn_->Healthy()) {

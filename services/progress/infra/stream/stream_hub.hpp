@@ -78,18 +78,22 @@ class StreamHub {
   // Subscription: an inbox registered with the hub for as long as the subscription lives.
   class Subscription {
    public:
-    Subscription(StreamHub* hub, std::string user_id, std::shared_ptr<Inbox> inbox)
-        : hub_(hub), user_id_(std::move(user_id)), inbox_(std::move(inbox)) {}
+    Subscription(StreamHub* hub, std::string user_id, std::shared_ptr<Inbox> inbox, bool behind)
+        : hub_(hub), user_id_(std::move(user_id)), inbox_(std::move(inbox)), behind_(behind) {}
     ~Subscription();
     Subscription(const Subscription&) = delete;
     Subscription& operator=(const Subscription&) = delete;
     Inbox& operator*() const { return *inbox_; }
     Inbox* operator->() const { return inbox_.get(); }
+    // The hub had already handed the person's streams events after the subscriber's last one:
+    // the stream reads those from the read model itself.
+    bool Behind() const { return behind_; }
 
    private:
     StreamHub* hub_;
     std::string user_id_;
     std::shared_ptr<Inbox> inbox_;
+    bool behind_;
   };
 
   explicit StreamHub(std::string pg_conninfo);
@@ -100,7 +104,10 @@ class StreamHub {
   void Start();
   void Stop();
 
-  // Registers a stream of the person that has written everything up to `after_seq`.
+  // Registers a stream of the person that has written everything up to `after_seq` (the
+  // latest event when it opened). Opening costs no query here: the first stream of a person
+  // makes the hub read for them only when they were notified in the last seconds (an event
+  // committed between the opener's read of `after_seq` and this call).
   std::unique_ptr<Subscription> Subscribe(const std::string& user_id, const std::string& session_id,
                                           boost::asio::any_io_executor executor,
                                           std::int64_t after_seq);
@@ -127,6 +134,9 @@ class StreamHub {
   void Leave(const std::string& user_id, const Inbox* inbox);
   // Reads what is new for the person (when they have streams) and hands it over.
   void Deliver(const std::string& user_id);
+  // Gives freed memory back to the system once many streams have closed: the allocator keeps
+  // what thousands of closed streams used otherwise.
+  void ReturnMemory();
   // Listens (again) when not listening, then delivers for what is notified within a short wait.
   platform::BackgroundLoop::Next Step();
 
@@ -136,6 +146,13 @@ class StreamHub {
   std::size_t open_ = 0;
   std::atomic<std::uint64_t> queries_{0};
   std::atomic<bool> listening_{false};
+  // People notified lately (pruned after kRecentWindow) and those the hub must read for
+  // because a first stream of theirs opened meanwhile; under mutex_.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> recently_notified_;
+  std::vector<std::string> pending_reads_;
+  std::chrono::steady_clock::time_point pruned_at_{};
+  // The most streams open since memory was last given back (see ReturnMemory).
+  std::size_t open_mark_ = 0;
   // The listening connection, also the one the hub reads on: the loop's thread's only.
   std::unique_ptr<platform::pg::Connection> conn_;
   platform::BackgroundLoop loop_;
