@@ -27,11 +27,12 @@ inline constexpr pg::Query kEnqueueMany{
 // Claims a batch and marks it sent in one write per row; the marks (and the row locks that
 // keep other relays off the batch) last only if the transaction commits after the publish.
 // Never `id > last_seen`: ids are taken before commit, so a slow transaction's row would be
-// skipped for ever. SKIP LOCKED lets several relays share the work.
+// skipped for ever. SKIP LOCKED lets several relays share the work. `= ANY(ARRAY(...))`, not
+// `IN (...)`: the latter is planned as a hash join over the whole table, sent rows included.
 inline constexpr pg::Query kClaim{
     "outbox_claim",
-    "WITH claimed AS (UPDATE outbox SET sent_at = now() WHERE id IN ("
-    "SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) "
+    "WITH claimed AS (UPDATE outbox SET sent_at = now() WHERE id = ANY(ARRAY("
+    "SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)) "
     "RETURNING id, event_id, subject, entity, payload) "
     "SELECT id, event_id, subject, entity, payload FROM claimed ORDER BY id"};
 // A deletion's state subject, purged from the state stream after $2 seconds.
@@ -48,9 +49,9 @@ inline constexpr pg::Query kBacklog{"outbox_backlog",
 // from waiting on each other.
 inline constexpr pg::Query kPurgeSent{
     "outbox_purge_sent",
-    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+    "DELETE FROM outbox WHERE id = ANY(ARRAY(SELECT id FROM outbox "
     "WHERE sent_at < now() - make_interval(secs => $1::double precision) "
-    "LIMIT $2 FOR UPDATE SKIP LOCKED)"};
+    "LIMIT $2 FOR UPDATE SKIP LOCKED))"};
 inline constexpr pg::Query kDueTombstones{
     "outbox_due_tombstones",
     "SELECT subject FROM outbox_tombstones WHERE purge_after <= now() "
