@@ -50,7 +50,8 @@ Result<std::uint64_t> ReadStreamToEnd(JetStream& js, const std::string& stream,
   jsConsumerInfo* info = nullptr;
   status = natsSubscription_GetConsumerInfo(&info, s.sub, nullptr, &code);
   if (status != NATS_OK) return std::unexpected(NatsError("read " + stream, status, code));
-  bool nothing = info->NumPending == 0 && info->Delivered.Stream == 0;
+  // Nothing left and nothing delivered yet (the stream sequence moves past other subjects).
+  bool nothing = info->NumPending == 0 && info->Delivered.Consumer == 0;
   jsConsumerInfo_Destroy(info);
   if (nothing) return std::uint64_t{0};
 

@@ -19,6 +19,7 @@
 #include "platform/pg/migrations.hpp"
 #include "platform/testing/test_env.hpp"
 #include "platform/time.hpp"
+#include "platform/uuid.hpp"
 
 namespace platform::bus {
 
