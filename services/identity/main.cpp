@@ -17,6 +17,7 @@
 #include "platform/auth/auth_guard.hpp"
 #include "platform/auth/jwt.hpp"
 #include "platform/auth/revocations.hpp"
+#include "platform/bus/event_streams.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/config.hpp"
@@ -49,10 +50,10 @@ int Run(int argc, char** argv) {
   platform::redis::Client redis(service.redis_host, service.redis_port, 2);
   auto js = platform::bus::JetStream::Connect(service.nats_url, "identity");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
-  if (auto s = (*js)->EnsureStream({}); !s) {
-    throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);
+  if (auto s = platform::bus::EnsureEventStreams(**js, settings.events); !s) {
+    throw std::runtime_error("cannot create the event streams: " + s.error().detail);
   }
-  platform::bus::OutboxRelay relay(service.pg_conninfo, **js);
+  platform::bus::OutboxRelay relay(service.pg_conninfo, **js, settings.relay);
   relay.Start();
 
   // Tokens: this service signs them and verifies them like every other service does.

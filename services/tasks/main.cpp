@@ -22,8 +22,10 @@
 #include "platform/auth/auth_guard.hpp"
 #include "platform/auth/cursor_signer.hpp"
 #include "platform/auth/revocations.hpp"
+#include "platform/bus/event_streams.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
+#include "platform/bus/relay_settings.hpp"
 #include "platform/config.hpp"
 #include "platform/http/operational_routes.hpp"
 #include "platform/http/server.hpp"
@@ -64,6 +66,8 @@ struct TasksSettings {
   platform::auth::RevocationSettings revocation;
   std::chrono::seconds idempotency_pending{};
   infra::SweepOptions sweep;
+  platform::bus::EventStreamSettings events;
+  platform::bus::OutboxRelayOptions relay;
 };
 
 TasksSettings ReadSettings(int argc, char** argv) {
@@ -97,6 +101,8 @@ TasksSettings ReadSettings(int argc, char** argv) {
   s.sweep.batch =
       static_cast<int>(config.Integer("TODO_IDEMPOTENCY_SWEEP_BATCH", 1000, 1, 100000,
                                       "expired Idempotency-Keys deleted per statement"));
+  s.events = platform::bus::ReadEventStreamSettings(config);
+  s.relay = platform::bus::ReadOutboxRelayOptions(config, s.events);
   config.Finish(argc, argv);
   return s;
 }
@@ -117,10 +123,10 @@ int Run(int argc, char** argv) {
   platform::redis::Client redis(service.redis_host, service.redis_port);
   auto js = platform::bus::JetStream::Connect(service.nats_url, "tasks");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
-  if (auto stream = (*js)->EnsureStream({}); !stream) {
-    throw std::runtime_error("cannot create the TODO stream: " + stream.error().detail);
+  if (auto streams = platform::bus::EnsureEventStreams(**js, settings.events); !streams) {
+    throw std::runtime_error("cannot create the event streams: " + streams.error().detail);
   }
-  platform::bus::OutboxRelay relay(pg_conninfo, **js);
+  platform::bus::OutboxRelay relay(pg_conninfo, **js, settings.relay);
   relay.Start();
 
   // Caches: Redis, and hot tasks also in process, coherent through Redis's invalidation

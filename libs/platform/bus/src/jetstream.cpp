@@ -97,6 +97,12 @@ Result<void> JetStream::EnsureStream(const StreamSpec& spec) {
   cfg.Storage = js_FileStorage;
   cfg.Duplicates =
       std::chrono::duration_cast<std::chrono::nanoseconds>(spec.duplicate_window).count();
+  cfg.Discard = js_DiscardOld;
+  if (spec.max_age > std::chrono::seconds::zero()) {
+    cfg.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(spec.max_age).count();
+  }
+  if (spec.max_bytes > 0) cfg.MaxBytes = spec.max_bytes;
+  if (spec.max_msgs_per_subject > 0) cfg.MaxMsgsPerSubject = spec.max_msgs_per_subject;
 
   // Add is idempotent for an identical config; a different one answers "name in use", so we
   // update. A concurrent delete between the two makes update answer "not found": add again.
@@ -126,6 +132,34 @@ Result<void> JetStream::DeleteStream(const std::string& name) {
   natsStatus s = js_DeleteStream(js_, name.c_str(), nullptr, &code);
   if (s == NATS_OK || code == JSStreamNotFoundErr) return {};
   return std::unexpected(NatsError("delete stream", s, code));
+}
+
+Result<StreamState> JetStream::State(const std::string& stream) {
+  jsStreamInfo* raw = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&raw, js_, stream.c_str(), nullptr, &code);
+  StreamInfoPtr info(raw);
+  if (s != NATS_OK) return std::unexpected(NatsError("stream info " + stream, s, code));
+  StreamState out;
+  out.messages = info->State.Msgs;
+  out.bytes = info->State.Bytes;
+  out.first_sequence = info->State.FirstSeq;
+  out.last_sequence = info->State.LastSeq;
+  out.max_age = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::nanoseconds(info->Config->MaxAge));
+  out.max_bytes = info->Config->MaxBytes;
+  out.max_msgs_per_subject = info->Config->MaxMsgsPerSubject;
+  return out;
+}
+
+Result<void> JetStream::PurgeSubject(const std::string& stream, const std::string& subject) {
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Stream.Purge.Subject = subject.c_str();
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_PurgeStream(js_, stream.c_str(), &options, &code);
+  if (s != NATS_OK) return std::unexpected(NatsError("purge " + stream, s, code));
+  return {};
 }
 
 Result<void> JetStream::DeleteConsumer(const std::string& stream, const std::string& durable) {

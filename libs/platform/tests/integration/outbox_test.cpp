@@ -1,176 +1,14 @@
 // The outbox against the local PostgreSQL and nats-server: commit-bound enqueue, in-order
 // publishing, crash between publish and mark, and the relay thread woken by NOTIFY.
 
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <memory>
-#include <set>
-#include <stdexcept>
-#include <string>
-#include <vector>
-
-#include "platform/bus/consumer.hpp"
-#include "platform/bus/jetstream.hpp"
-#include "platform/bus/outbox.hpp"
-#include "platform/pg/connection.hpp"
-#include "platform/pg/migrations.hpp"
-#include "platform/testing/test_env.hpp"
-#include "platform/time.hpp"
+#include "outbox_fixture.hpp"
 
 namespace platform::bus {
 namespace {
 
-using namespace std::chrono_literals;
-
-constexpr pg::Query kRowSent{"test_outbox_row_sent",
-                             "SELECT sent_at IS NOT NULL FROM outbox WHERE event_id = $1"};
-constexpr pg::Query kRowCount{"test_outbox_row_count",
-                              "SELECT count(*) FROM outbox WHERE event_id = $1"};
-constexpr pg::Query kAllRows{"test_outbox_all_rows",
-                             "SELECT event_id, subject, payload FROM outbox ORDER BY id"};
-
-struct OutboxRow {
-  std::string event_id;
-  std::string subject;
-  std::string payload;
-};
-
-// Each test gets its own schema (so its own outbox table, via search_path) and its own stream.
-// RunOnce publishes every pending row of the table it sees, so sharing todo_test's outbox with
-// other tests would let their rows (whose subjects no stream of ours captures) block ours.
-class OutboxTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    suffix_ = testenv::UniqueSuffix();
-    schema_ = "outbox_test_" + suffix_;
-    auto admin = pg::Connection::Open(testenv::TestPgConninfo());
-    ASSERT_TRUE(admin) << admin.error().message;
-    admin_ = std::move(*admin);
-    ASSERT_TRUE(admin_->ExecuteScript("CREATE SCHEMA " + schema_));
-    conninfo_ = testenv::TestPgConninfo() + " options=-csearch_path=" + schema_;
-    conn_ = Open();
-    ASSERT_TRUE(conn_);
-    auto migrated = pg::Migrate(*conn_, "outbox_test", OutboxMigrations());
-    ASSERT_TRUE(migrated) << migrated.error().message;
-
-    auto js = JetStream::Connect(testenv::TestNatsUrl(), "outbox-test");
-    ASSERT_TRUE(js) << js.error().detail;
-    js_ = std::move(*js);
-    stream_ = "TEST_" + suffix_;
-    prefix_ = "test" + suffix_;
-    ASSERT_TRUE(js_->EnsureStream({stream_, {prefix_ + ".>"}, std::chrono::seconds(120)}));
-    auto consumer = PullConsumer::Create(*js_, stream_, "reader", prefix_ + ".>");
-    ASSERT_TRUE(consumer) << consumer.error().detail;
-    consumer_ = std::move(*consumer);
-  }
-
-  void TearDown() override {
-    consumer_.reset();
-    if (js_) {
-      EXPECT_TRUE(js_->DeleteStream(stream_));
-    }
-    conn_.reset();
-    if (admin_) {
-      EXPECT_TRUE(admin_->ExecuteScript("SET client_min_messages = warning"));  // no CASCADE notice
-      EXPECT_TRUE(admin_->ExecuteScript("DROP SCHEMA " + schema_ + " CASCADE"));
-    }
-  }
-
-  std::unique_ptr<pg::Connection> Open() {
-    auto conn = pg::Connection::Open(conninfo_);
-    EXPECT_TRUE(conn) << conn.error().message;
-    return conn ? std::move(*conn) : nullptr;
-  }
-
-  EventDraft Draft(std::string entity, std::int64_t version) {
-    return EventDraft{prefix_ + ".task.updated",    "/tasks", std::move(entity), version,
-                      R"({"title":"write tests"})", "req-1"};
-  }
-
-  // Enqueues one event in its own committed transaction.
-  std::string EnqueueCommitted(const EventDraft& draft) {
-    auto id = conn_->Transaction(
-        [&](pg::Connection& tx) -> pg::DbResult<std::string> { return EnqueueEvent(tx, draft); });
-    EXPECT_TRUE(id) << id.error().message;
-    return id ? *id : std::string();
-  }
-
-  std::vector<OutboxRow> AllRows() {
-    std::vector<OutboxRow> out;
-    auto rows = conn_->Execute(kAllRows);
-    EXPECT_TRUE(rows) << rows.error().message;
-    if (!rows) return out;
-    for (int i = 0; i < rows->Size(); ++i) {
-      out.push_back({rows->Text(i, 0), rows->Text(i, 1), rows->Text(i, 2)});
-    }
-    return out;
-  }
-
-  // Drafts whose text is hard on an array literal: quotes, backslashes (also next to a
-  // quote), commas, braces, empty strings and non-ASCII text, then plain ones for length.
-  std::vector<EventDraft> AwkwardDrafts(int plain) {
-    std::vector<EventDraft> drafts{
-        {prefix_ + ".task.updated", "/tasks", "task-1", 1,
-         R"({"title":"say \"hi\", then {leave}","path":"C:\\temp\\new"})", "req-1"},
-        {prefix_ + ".task.deleted", "/tasks", "task,2", 7,
-         R"({"title":"Grüße aus Köln — 日本語 ✓","tags":["a,b","{c}",""]})", ""},
-        {prefix_ + ".task.created", "/tasks", "{task-3}", 2,
-         R"({"note":"NULL","tail":"\\\"","empty":""})", R"(req "3" \ x)"},
-    };
-    for (int i = 0; i < plain; ++i) {
-      drafts.push_back(Draft("task-" + std::to_string(100 + i), i));
-    }
-    return drafts;
-  }
-
-  bool RowSent(const std::string& event_id) {
-    auto rows = conn_->Execute(kRowSent, {event_id});
-    return rows && rows->Size() == 1 && rows->Bool(0, 0);
-  }
-
-  // Every message until the stream has nothing more within the timeout, acked, as msg ids.
-  std::vector<std::string> FetchAllIds(std::chrono::milliseconds quiet = 1s) {
-    std::vector<std::string> ids;
-    for (;;) {
-      auto messages = consumer_->Fetch(100, quiet);
-      EXPECT_TRUE(messages) << messages.error().detail;
-      if (!messages || messages->empty()) return ids;
-      for (auto& m : *messages) {
-        ids.push_back(m.MsgId());
-        EXPECT_TRUE(m.Ack());
-      }
-    }
-  }
-
-  // Fetches until a message with this id arrives or the deadline passes.
-  bool AwaitEvent(const std::string& event_id, std::chrono::milliseconds within) {
-    auto deadline = std::chrono::steady_clock::now() + within;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto messages = consumer_->Fetch(10, 200ms);
-      if (!messages) return false;
-      for (auto& m : *messages) {
-        EXPECT_TRUE(m.Ack());
-        if (m.MsgId() == event_id) return true;
-      }
-    }
-    return false;
-  }
-
-  std::string suffix_;
-  std::string schema_;
-  std::string conninfo_;
-  std::string stream_;
-  std::string prefix_;
-  std::unique_ptr<pg::Connection> admin_;
-  std::unique_ptr<pg::Connection> conn_;
-  std::unique_ptr<JetStream> js_;
-  std::unique_ptr<PullConsumer> consumer_;
-};
-
 TEST_F(OutboxTest, EnvelopeIsCloudEventsWithRawData) {
   std::string id = EnqueueCommitted(Draft("task-1", 3));
-  OutboxRelay relay(conninfo_, *js_);
+  OutboxRelay relay(conninfo_, *js_, Options());
   auto n = relay.RunOnce(*conn_);
   ASSERT_TRUE(n) << n.error().detail;
   EXPECT_EQ(*n, 1u);
@@ -194,10 +32,11 @@ TEST_F(OutboxTest, EnvelopeIsCloudEventsWithRawData) {
 TEST_F(OutboxTest, CrashBetweenPublishAndMarkRepublishesButConsumerSeesOnce) {
   std::string id = EnqueueCommitted(Draft("task-1", 1));
 
-  OutboxRelay crashing(conninfo_, *js_,
-                       OutboxRelayOptions{.after_publish_before_mark = [](std::int64_t) {
-                         throw std::runtime_error("simulated crash");
-                       }});
+  OutboxRelayOptions options = Options();
+  options.after_publish_before_mark = [](std::int64_t) {
+    throw std::runtime_error("simulated crash");
+  };
+  OutboxRelay crashing(conninfo_, *js_, options);
   {
     // The crashed process's connection goes away with it.
     auto doomed = Open();
@@ -206,7 +45,7 @@ TEST_F(OutboxTest, CrashBetweenPublishAndMarkRepublishesButConsumerSeesOnce) {
   }
   EXPECT_FALSE(RowSent(id));
 
-  OutboxRelay fresh(conninfo_, *js_);
+  OutboxRelay fresh(conninfo_, *js_, Options());
   auto n = fresh.RunOnce(*conn_);
   ASSERT_TRUE(n) << n.error().detail;
   EXPECT_EQ(*n, 1u);
@@ -234,7 +73,9 @@ TEST_F(OutboxTest, EventsComeOutInCommitOrder) {
   expected.insert(expected.end(), pair->begin(), pair->end());
 
   // A batch smaller than the backlog: order holds across batches as well.
-  OutboxRelay relay(conninfo_, *js_, OutboxRelayOptions{.batch = 3});
+  OutboxRelayOptions options = Options();
+  options.batch = 3;
+  OutboxRelay relay(conninfo_, *js_, options);
   std::size_t total = 0;
   for (;;) {
     auto n = relay.RunOnce(*conn_);
@@ -259,7 +100,7 @@ TEST_F(OutboxTest, RolledBackEnqueueIsNeverPublished) {
   ASSERT_FALSE(rolled_back.empty());
   std::string committed = EnqueueCommitted(Draft("task-2", 1));
 
-  OutboxRelay relay(conninfo_, *js_);
+  OutboxRelay relay(conninfo_, *js_, Options());
   auto n = relay.RunOnce(*conn_);
   ASSERT_TRUE(n) << n.error().detail;
   EXPECT_EQ(*n, 1u);
@@ -271,7 +112,9 @@ TEST_F(OutboxTest, RolledBackEnqueueIsNeverPublished) {
 
 TEST_F(OutboxTest, RelayThreadWakesOnNotify) {
   // A poll interval far beyond the await below: only NOTIFY can make the relay publish in time.
-  OutboxRelay relay(conninfo_, *js_, OutboxRelayOptions{.poll_interval = 60s});
+  OutboxRelayOptions options = Options();
+  options.poll_interval = 60s;
+  OutboxRelay relay(conninfo_, *js_, options);
   relay.Start();
 
   // The first event proves the thread is up and past LISTEN (it listens before draining).
@@ -299,7 +142,7 @@ TEST_F(OutboxTest, PublishFailureLeavesRowPendingAndReportsError) {
   EventDraft orphan = Draft("task-1", 1);
   orphan.type = "nostream" + suffix_ + ".task.updated";
   std::string id = EnqueueCommitted(orphan);
-  OutboxRelay relay(conninfo_, *js_);
+  OutboxRelay relay(conninfo_, *js_, Options());
   auto n = relay.RunOnce(*conn_);
   EXPECT_FALSE(n);
   EXPECT_FALSE(RowSent(id));
@@ -351,7 +194,9 @@ TEST_F(OutboxTest, EnqueueEventsOfNothingOrRolledBackInsertsNothing) {
 
 TEST_F(OutboxTest, EnqueueEventsWakesTheRelayWhichPublishesThemInOrder) {
   // A poll interval far beyond the await below: only the NOTIFY can get them published.
-  OutboxRelay relay(conninfo_, *js_, OutboxRelayOptions{.poll_interval = 60s});
+  OutboxRelayOptions options = Options();
+  options.poll_interval = 60s;
+  OutboxRelay relay(conninfo_, *js_, options);
   relay.Start();
   std::string first = EnqueueCommitted(Draft("task-0", 1));
   ASSERT_TRUE(AwaitEvent(first, 10s));  // the thread is up and listening

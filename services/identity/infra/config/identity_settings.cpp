@@ -1,5 +1,7 @@
 #include "infra/config/identity_settings.hpp"
 
+#include "platform/bus/relay_settings.hpp"
+
 namespace identity::infra {
 
 IdentitySettings ReadIdentitySettings(platform::Config& config) {
@@ -30,6 +32,8 @@ IdentitySettings ReadIdentitySettings(platform::Config& config) {
       config.Integer("TODO_REGISTER_PER_HOUR", 300, 1, 100000000,
                      "registrations per client address per hour (each costs a hash)"));
   s.rate = platform::http::ReadUserRateLimitOptions(config);
+  s.events = platform::bus::ReadEventStreamSettings(config);
+  s.relay = platform::bus::ReadOutboxRelayOptions(config, s.events);
   return s;
 }
 

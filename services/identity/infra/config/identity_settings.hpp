@@ -7,6 +7,8 @@
 #include "infra/crypto/sodium_password_hasher.hpp"
 #include "infra/redis/redis_login_throttle.hpp"
 #include "platform/auth/revocations.hpp"
+#include "platform/bus/event_streams.hpp"
+#include "platform/bus/outbox.hpp"
 #include "platform/config.hpp"
 #include "platform/http/user_rate_limit.hpp"
 #include "platform/service.hpp"
@@ -24,6 +26,8 @@ struct IdentitySettings {
   int hash_queue = 0;
   LoginLimits limits;
   platform::http::UserRateLimitOptions rate;
+  platform::bus::EventStreamSettings events;
+  platform::bus::OutboxRelayOptions relay;
 };
 
 // Declares every setting on `config` and reads it; the caller then calls config.Finish().

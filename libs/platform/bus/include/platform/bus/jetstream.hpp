@@ -18,11 +18,27 @@ typedef struct __jsCtx JsCtx;                    // NOLINT(modernize-use-using)
 
 namespace platform::bus {
 
-// StreamSpec: the stream a service expects; file storage, deduplicated by Nats-Msg-Id.
+// StreamSpec: the stream a service expects; file storage, deduplicated by Nats-Msg-Id, and
+// when full the oldest messages are discarded. A zero or negative limit is no limit.
 struct StreamSpec {
   std::string name = "TODO";
   std::vector<std::string> subjects = {"todo.>"};
   std::chrono::seconds duplicate_window{120};
+  std::chrono::seconds max_age{0};
+  std::int64_t max_bytes = -1;
+  // 1 keeps only the newest message of each subject (a compacted stream).
+  std::int64_t max_msgs_per_subject = -1;
+};
+
+// StreamState: what a stream holds and the limits it runs with (tests, operations).
+struct StreamState {
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t first_sequence = 0;
+  std::uint64_t last_sequence = 0;
+  std::chrono::seconds max_age{0};
+  std::int64_t max_bytes = -1;
+  std::int64_t max_msgs_per_subject = -1;
 };
 
 // PublishAck: where the stream stored a message, or that it dropped it as a duplicate.
@@ -52,6 +68,10 @@ class JetStream {
   Result<void> EnsureStream(const StreamSpec& spec);
   // Removes a stream and its messages (tests, operations); a missing stream is not an error.
   Result<void> DeleteStream(const std::string& name);
+  // The stream's contents and limits as the server reports them now.
+  Result<StreamState> State(const std::string& stream);
+  // Removes every message of one subject (a wildcard matches many) from a stream.
+  Result<void> PurgeSubject(const std::string& stream, const std::string& subject);
   // Deletes a durable consumer (its position is lost); a missing one is not an error.
   Result<void> DeleteConsumer(const std::string& stream, const std::string& durable);
   // Publishes with a Nats-Msg-Id header and waits for the stream's acknowledgement.

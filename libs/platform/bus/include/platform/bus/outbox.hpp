@@ -48,17 +48,34 @@ pg::DbResult<std::string> EnqueueEvent(pg::Connection& tx, const EventDraft& dra
 pg::DbResult<void> EnqueueEvents(pg::Connection& tx, const std::vector<EventDraft>& drafts,
                                  std::string_view time);
 
-// OutboxRelayOptions: batch size, idle polling, and a hook for crash tests.
+// OutboxRelayOptions: batch size, idle polling, retention, the state stream, and a hook for
+// crash tests. ReadOutboxRelayOptions (relay_settings.hpp) reads them from the environment.
 struct OutboxRelayOptions {
-  int batch = 100;
+  // Rows published per transaction (one PostgreSQL round trip and one wait for acks each).
+  int batch = 1000;
   // Upper bound on how late a row is noticed when a notification is lost.
   std::chrono::milliseconds poll_interval{500};
+  // How long a published row stays in the outbox before it is deleted (never 0: a row is
+  // only deleted once it has been sent and the grace has passed).
+  std::chrono::seconds retention{600};
+  // Rows deleted per statement, so the purge never holds many row locks for long.
+  int purge_batch = 1000;
+  // How often the relay's loop purges sent rows and due tombstones at most.
+  std::chrono::milliseconds maintenance_interval{5000};
+  // How long a deletion's tombstone stays in the state stream: the history stream's max age,
+  // so no retained history event can revive the entity in a rebuild.
+  std::chrono::seconds tombstone_age{30LL * 86400};
+  // Where the state of task, user and list events goes (event_streams.hpp).
+  std::string state_stream = "TODO_STATE";
+  std::string state_prefix = "state";
   // Test hook: may throw to simulate a crash between a publish and the row being marked.
   std::function<void(std::int64_t outbox_id)> after_publish_before_mark = {};
 };
 
 // OutboxRelay: publishes pending outbox rows in id order on a BackgroundLoop; a repeat
-// after a crash is dropped by the stream's duplicate window (Nats-Msg-Id = event id).
+// after a crash is dropped by the streams' duplicate window (Nats-Msg-Id = event id). Each
+// row of a kind that keeps state also goes to the state stream, before its batch goes to
+// history, so whatever a reader finds in history is already reflected in the state stream.
 class OutboxRelay {
  public:
   OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOptions opts = {});
@@ -72,12 +89,18 @@ class OutboxRelay {
   void Stop();
 
   // Publishes one batch in one transaction; returns how many rows were published and marked.
-  // A failed publish ends the batch: rows before it are marked, and the error is returned.
+  // Any failed publish fails the batch: no row of it is marked, and the error is returned.
   Result<std::size_t> RunOnce(pg::Connection& conn);
+  // Deletes up to purge_batch sent rows older than the retention; returns how many.
+  Result<std::size_t> PurgeSent(pg::Connection& conn);
+  // Purges the due tombstones from the state stream; returns how many subjects it purged.
+  Result<std::size_t> PurgeTombstones(pg::Connection& conn);
 
  private:
-  // One pass of the loop: connect if need be, drain, then wait for a notification or the poll.
+  // One pass of the loop: connect if need be, drain, maintain, then wait for a notification.
   BackgroundLoop::Next Step();
+  // The purges, when maintenance_interval has passed; true when work was left for later.
+  Result<bool> Maintain(pg::Connection& conn);
   // Logs a failed step and drops a broken connection; the loop backs off.
   BackgroundLoop::Next Failed(std::string_view what, std::string_view error);
   void RefreshBacklog(pg::Connection& conn);
@@ -86,11 +109,14 @@ class OutboxRelay {
   JetStream& js_;
   OutboxRelayOptions opts_;
   metrics::Counter& published_;
+  metrics::Counter& purged_;
+  metrics::Counter& tombstones_purged_;
   // Shared with the metrics callback, which may outlive the relay.
   std::shared_ptr<std::atomic<std::int64_t>> backlog_;
 
   // The relay's own connection (LISTEN); used by the loop's thread only, dropped on Stop.
   std::unique_ptr<pg::Connection> conn_;
+  std::chrono::steady_clock::time_point next_maintenance_{};
   BackgroundLoop loop_;
 };
 
