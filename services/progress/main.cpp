@@ -1,9 +1,11 @@
 // The progress service: what events told it, summed up per person, and a live stream of it.
 //
 //   progress            serves the API and follows the event stream
-//   progress rebuild    empties the read model and forgets the consumer's position, so the next
-//                       start replays every event (run it with the service stopped;
-//                       scripts/progress-rebuild does the stop, rebuild and start)
+//   progress rebuild    empties the read model, folds the state stream (TODO_STATE: the latest
+//                       state of every task and user) into it and forgets the consumer's
+//                       position, so the next start replays the retained history for the
+//                       activity window (run it with the service stopped; scripts/progress-rebuild
+//                       does the stop, rebuild and start)
 
 #include <cstring>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "infra/clock/system_clock.hpp"
 #include "infra/config/progress_settings.hpp"
 #include "infra/events/event_consumer.hpp"
+#include "infra/events/state_replay.hpp"
 #include "infra/pg/activity_sweeper.hpp"
 #include "infra/pg/pg_progress_store.hpp"
 #include "infra/rest/progress_routes.hpp"
@@ -21,6 +24,7 @@
 #include "platform/auth/auth_guard.hpp"
 #include "platform/auth/cursor_signer.hpp"
 #include "platform/auth/revocations.hpp"
+#include "platform/bus/event_streams.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/config.hpp"
 #include "platform/http/operational_routes.hpp"
@@ -48,11 +52,12 @@ bool TakeRebuildCommand(int& argc, char**& argv) {
   return true;
 }
 
-std::unique_ptr<platform::bus::JetStream> ConnectStream(const std::string& nats_url) {
+std::unique_ptr<platform::bus::JetStream> ConnectStream(
+    const std::string& nats_url, const platform::bus::EventStreamSettings& events) {
   auto js = platform::bus::JetStream::Connect(nats_url, "progress");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
-  if (auto s = (*js)->EnsureStream({}); !s) {
-    throw std::runtime_error("cannot create the TODO stream: " + s.error().detail);
+  if (auto s = platform::bus::EnsureEventStreams(**js, events); !s) {
+    throw std::runtime_error("cannot create the event streams: " + s.error().detail);
   }
   return std::move(*js);
 }
@@ -60,7 +65,12 @@ std::unique_ptr<platform::bus::JetStream> ConnectStream(const std::string& nats_
 int Rebuild(const std::string& pg_conninfo, platform::bus::JetStream& js) {
   auto dropped = infra::DropReadModel(pg_conninfo, js);
   if (!dropped) throw std::runtime_error("rebuild failed: " + dropped.error().detail);
-  platform::log::Info("read model dropped: the next start replays the stream");
+  auto states = infra::FoldStateStream(pg_conninfo, js, std::string(platform::bus::kStateStream),
+                                       std::string(platform::bus::kStateSubjectPrefix) + ".>");
+  if (!states) throw std::runtime_error("rebuild failed: " + states.error().detail);
+  platform::log::Info("read model rebuilt from the state stream: the next start replays history",
+                      {{"states", static_cast<std::int64_t>(states->folded)},
+                       {"malformed", static_cast<std::int64_t>(states->malformed)}});
   return 0;
 }
 
@@ -74,7 +84,7 @@ int Run(int argc, char** argv) {
   const auto& pg_conninfo = settings.service.pg_conninfo;
 
   platform::service::Migrate(pg_conninfo, "progress", migrations::EmbeddedFiles());
-  auto js = ConnectStream(settings.service.nats_url);
+  auto js = ConnectStream(settings.service.nats_url, settings.events);
   if (rebuild) return Rebuild(pg_conninfo, *js);
 
   auto tokens = platform::service::LoadAccessTokenKeys(settings.service, settings.key_source);

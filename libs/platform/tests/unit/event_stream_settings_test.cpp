@@ -20,7 +20,7 @@ TEST(EventStreamSettings, DefaultsAreThirtyDaysAndEightGibibytes) {
   auto streams = platform::bus::ReadEventStreamSettings(config);
   auto relay = platform::bus::ReadOutboxRelayOptions(config, streams);
   EXPECT_TRUE(config.Errors().empty());
-  EXPECT_EQ(streams.max_age, std::chrono::seconds(30 * 86400));
+  EXPECT_EQ(streams.max_age, std::chrono::seconds(90 * 86400));
   EXPECT_EQ(streams.max_bytes, 8LL << 30);
   EXPECT_EQ(relay.batch, 1000);
   EXPECT_EQ(relay.retention, std::chrono::seconds(600));

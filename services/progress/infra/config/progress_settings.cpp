@@ -15,6 +15,7 @@ ProgressSettings ReadProgressSettings(platform::Config& config) {
       "TODO_QUOTA_STREAMS", 5, 1, 10000, "open GET /v1/stream per user in this process"));
   s.rate = platform::http::ReadUserRateLimitOptions(config);
   s.revocations = platform::auth::ReadRevocationSettings(config);
+  s.events = platform::bus::ReadEventStreamSettings(config);
   s.activity.keep = std::chrono::hours(24) *
                     config.Integer("TODO_ACTIVITY_RETENTION_DAYS", 90, 1, 36500,
                                    "days of activity kept (the feed, daily buckets, the streak)");

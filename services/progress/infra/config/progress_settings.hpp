@@ -7,6 +7,7 @@
 
 #include "infra/pg/activity_sweeper.hpp"
 #include "platform/auth/revocations.hpp"
+#include "platform/bus/event_streams.hpp"
 #include "platform/config.hpp"
 #include "platform/http/user_rate_limit.hpp"
 #include "platform/service.hpp"
@@ -20,6 +21,7 @@ struct ProgressSettings {
   std::size_t streams_per_user = 0;       // open live streams per user in this process
   platform::http::UserRateLimitOptions rate;
   platform::auth::RevocationSettings revocations;
+  platform::bus::EventStreamSettings events;  // the history stream's limits (every service's)
   ActivityWindow activity;  // how long the feed (and with it daily buckets, streak) reaches back
 };
 

@@ -44,8 +44,12 @@ std::expected<ConsumedEvent, MalformedEvent> ReadTaskEvent(domain::EventKind kin
                     std::move(*task_id),
                     std::move(*owner_id),
                     event["entityversion"].GetInt64(),
+                    std::nullopt,
                     std::nullopt};
-  if (kind == domain::EventKind::kDeleted) return change;
+  if (kind == domain::EventKind::kDeleted) {
+    change.deleted_title = Text(data, "title");
+    return change;
+  }
   auto title = Text(data, "title");
   auto status = Text(data, "status");
   if (!title || !status || !data.HasMember("progress") || !data["progress"].IsInt()) {

@@ -46,6 +46,8 @@ struct TaskChange {
   std::string owner_id;
   std::int64_t version = 0;
   std::optional<TaskSnapshot> state;
+  // A deletion's last title, when the event carries it.
+  std::optional<std::string> deleted_title;
 };
 
 // UserChange: one todo.user.* event; only a profile and a deletion change the read model.

@@ -124,10 +124,13 @@ pg::DbResult<void> FoldTasks(pg::Connection& tx, std::span<const SequencedTask> 
     const TaskChange& c = *item.change;
     if (forgotten.contains(c.owner_id)) continue;
     Latest& last = latest[c.task_id];
-    // A deletion shows the title the task had before it; a state shows its own.
-    std::optional<std::string> title = c.state ? std::optional(c.state->title) : last.title;
+    // A deletion shows the title the task had before it (its own when the event names it); a
+    // state shows its own.
+    std::optional<std::string> title = c.state           ? std::optional(c.state->title)
+                                       : c.deleted_title ? c.deleted_title
+                                                         : last.title;
     if (with_activity) activity.Add(item, title);
-    if (c.state) last.title = c.state->title;
+    if (title) last.title = title;
     if (last.change == nullptr || last.change->version < c.version) last.change = &c;
   }
   TODO_TRY_VOID(WriteStates(tx, latest));

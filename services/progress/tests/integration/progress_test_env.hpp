@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,7 @@
 #include "infra/pg/pg_progress_store.hpp"
 #include "infra/pg/progress_rows.hpp"
 #include "infra/zone/zone_cache.hpp"
+#include "platform/bus/event_streams.hpp"
 #include "platform/bus/jetstream.hpp"
 #include "platform/bus/outbox.hpp"
 #include "platform/json.hpp"
@@ -179,6 +181,7 @@ inline Event TaskDeleted(const TaskState& task, std::int64_t version, Time at,
   w.Field("id", task.id);
   w.Field("owner_id", task.owner_id);
   w.Field("version", version);
+  w.Field("title", task.title);  // as tasks writes it (not for an owner's erasure)
   if (reason) w.Field("reason", *reason);
   w.EndObject();
   return detail::Envelope("todo.task.deleted", "/tasks", task.id, version, w.Take(), at,
@@ -399,12 +402,51 @@ class TestStream {
 
   platform::bus::JetStream& Js() { return *js_; }
   const std::string& Prefix() const { return prefix_; }
+  const std::string& Name() const { return name_; }
 
  private:
   std::string suffix_;
   std::string name_;
   std::string prefix_;
   std::unique_ptr<platform::bus::JetStream> js_;
+};
+
+// TestStateStream: a compacted stream of the test's own (MaxMsgsPerSubject 1, subjects
+// "<prefix>.state.>") that keeps the newest event of each entity, as the relay writes
+// TODO_STATE; deleted at the end.
+class TestStateStream {
+ public:
+  explicit TestStateStream(TestStream& history)
+      : js_(history.Js()),
+        name_("PROGRESS_STATE_IT_" + UniqueSuffix()),
+        prefix_(history.Prefix() + ".state") {
+    platform::bus::StreamSpec spec{name_, {prefix_ + ".>"}, std::chrono::seconds(120)};
+    spec.max_msgs_per_subject = 1;
+    auto ensured = js_.EnsureStream(spec);
+    if (!ensured) throw std::runtime_error("state stream: " + ensured.error().detail);
+  }
+  ~TestStateStream() { (void)js_.DeleteStream(name_); }
+  TestStateStream(const TestStateStream&) = delete;
+  TestStateStream& operator=(const TestStateStream&) = delete;
+
+  // Publishes what the relay would: the event under state.<kind>.<entity> when its kind keeps
+  // state (the entity is the envelope's subject).
+  void Publish(const Event& event) {
+    rapidjson::Document doc;
+    doc.Parse(event.payload.c_str());
+    auto subject = platform::bus::StateSubject(prefix_, event.type, doc["subject"].GetString());
+    if (!subject) return;
+    auto ack = js_.Publish(*subject, event.payload, event.id);
+    if (!ack) throw std::runtime_error("state publish: " + ack.error().detail);
+  }
+
+  const std::string& Name() const { return name_; }
+  std::string Filter() const { return prefix_ + ".>"; }
+
+ private:
+  platform::bus::JetStream& js_;
+  std::string name_;
+  std::string prefix_;
 };
 
 // Whether a consumer has applied at least `n` events and sees nothing left in the stream.

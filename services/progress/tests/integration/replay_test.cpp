@@ -11,8 +11,11 @@
 #include <random>
 #include <tuple>
 
+#include <nats/nats.h>
 #include <rapidjson/document.h>
 
+#include "infra/events/state_replay.hpp"
+#include "infra/pg/activity_sweeper.hpp"
 #include "progress_test_env.hpp"
 
 namespace progress::itest {
@@ -342,6 +345,87 @@ TEST_F(ReplayTest, RebuildReplaysTheStreamToTheSameAnswers) {
   auto& second = StartConsumer(options);
   ASSERT_NO_FATAL_FAILURE(AwaitCaughtUp(second, n_));
   EXPECT_EQ(second.Applied(), n_);  // from the first event again
+  ExpectSameAnswers(before, Snapshot());
+}
+
+TEST_F(ReplayTest, OneEventACommitAndOneBatchACommitGiveTheSameAnswers) {
+  Publish(0, history_.events.size());
+  auto one = stream_->Options();
+  one.batch = 1;
+  auto& single = StartConsumer(one);
+  ASSERT_NO_FATAL_FAILURE(AwaitCaughtUp(single, n_));
+  ExpectMatchesHistory();
+  auto by_one = Snapshot();
+  single.Stop();
+
+  ASSERT_TRUE(infra::DropReadModel(conninfo_, stream_->Js(), one).has_value());
+  auto& batched = StartConsumer(stream_->Options());  // one fetch holds the whole history
+  ASSERT_NO_FATAL_FAILURE(AwaitCaughtUp(batched, n_));
+  ExpectSameAnswers(by_one, Snapshot());
+}
+
+// Retention as it runs in production: the activity feed keeps a window, the history stream
+// has lost what is older, and the state stream holds the newest event of every entity. A
+// rebuild (the state stream, then what history is left) gives the answers the read model gave
+// before it: summary, time zones, daily buckets and the feed of the window.
+TEST_F(ReplayTest, RebuildFromTheStateStreamAndTrimmedHistoryGivesTheSameAnswers) {
+  TestStateStream states(*stream_);
+  for (const auto& e : history_.events) states.Publish(e);
+  Publish(0, history_.events.size());
+  auto options = stream_->Options();
+  auto& first = StartConsumer(options);
+  ASSERT_NO_FATAL_FAILURE(AwaitCaughtUp(first, n_));
+  first.Stop();
+
+  // The cut: the first event of the second half with a minute of quiet before it, every
+  // event before it older and every event from it on newer.
+  std::vector<std::int64_t> at_ms;
+  for (const auto& e : history_.events) {
+    rapidjson::Document doc;
+    doc.Parse(e.payload.c_str());
+    at_ms.push_back(platform::ParseTimestamp(doc["time"].GetString())->time_since_epoch().count());
+  }
+  std::vector<std::int64_t> max_before(at_ms.size()), min_after(at_ms.size());
+  for (std::size_t i = 0; i < at_ms.size(); ++i) {
+    max_before[i] = std::max(i == 0 ? at_ms[0] : max_before[i - 1], at_ms[i]);
+  }
+  for (std::size_t i = at_ms.size(); i-- > 0;) {
+    min_after[i] = std::min(i + 1 == at_ms.size() ? at_ms[i] : min_after[i + 1], at_ms[i]);
+  }
+  std::size_t cut = 0;
+  for (std::size_t i = at_ms.size() / 2; i < at_ms.size() && cut == 0; ++i) {
+    if (min_after[i] - max_before[i - 1] >= 60'000) cut = i;
+  }
+  ASSERT_GT(cut, 0u) << "no quiet minute in the second half";
+  std::int64_t middle_ms = (min_after[cut] + max_before[cut - 1]) / 2;
+
+  // The activity window ends in that quiet minute; history keeps what came after it.
+  infra::ActivityWindow window;
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    platform::Clock::now().time_since_epoch())
+                    .count();
+  window.keep = std::chrono::seconds((now_ms - middle_ms) / 1000);
+  auto swept = infra::ActivitySweeper::SweepOnce(*conn_, window);
+  ASSERT_TRUE(swept.has_value()) << swept.error().message;
+  EXPECT_GT(*swept, 0);
+  auto before = Snapshot();
+
+  jsOptions purge;
+  jsOptions_Init(&purge);
+  purge.Stream.Purge.Sequence = cut + 1;  // everything below the cut's stream sequence
+  jsErrCode code = static_cast<jsErrCode>(0);
+  ASSERT_EQ(js_PurgeStream(stream_->Js().RawContext(), stream_->Name().c_str(), &purge, &code),
+            NATS_OK);
+
+  ASSERT_TRUE(infra::DropReadModel(conninfo_, stream_->Js(), options).has_value());
+  auto folded = infra::FoldStateStream(conninfo_, stream_->Js(), states.Name(), states.Filter());
+  ASSERT_TRUE(folded.has_value()) << folded.error().detail;
+  EXPECT_EQ(folded->malformed, 0u);
+  EXPECT_LT(folded->folded, history_.events.size()) << "one message per entity, not history";
+  auto& second = StartConsumer(options);
+  auto retained = n_ - static_cast<std::int64_t>(cut);
+  ASSERT_NO_FATAL_FAILURE(AwaitCaughtUp(second, retained));
+  EXPECT_EQ(second.Applied(), retained);
   ExpectSameAnswers(before, Snapshot());
 }
 

@@ -25,12 +25,16 @@ platform::bus::EventDraft TaskStateEvent(std::string_view type, const domain::Ta
 
 platform::bus::EventDraft TaskDeletedEvent(const std::string& id, const std::string& owner_id,
                                            std::int64_t version, DeletedBy by,
+                                           std::optional<std::string> title,
                                            std::string request_id) {
   platform::JsonWriter w;
   w.StartObject();
   w.Field("id", id);
   w.Field("owner_id", owner_id);
   w.Field("version", version);
+  // The last title, so that a feed rebuilt after history was trimmed still names the task; an
+  // erased person's titles are not repeated (their data is being forgotten).
+  if (title && by != DeletedBy::kOwnerErasure) w.Field("title", *title);
   if (by == DeletedBy::kExpiry) w.Field("reason", "expired");
   w.EndObject();
   return {std::string(kTaskDeleted), std::string(kTaskEventSource), id, version, w.Take(),

@@ -9,9 +9,11 @@
 //   reopened   status left done                      data: the task with its owner_id
 //   expired    expires_at passed, on_expire "keep"   data: the task with its owner_id
 //   deleted    deleted by its owner, expired with on_expire "delete", or its owner erased
-//              data: id, owner_id, version (and reason "expired" for an expiry)
+//              data: id, owner_id, version, title (not for an erasure), reason "expired"
+//              for an expiry
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,9 +42,11 @@ enum class DeletedBy { kOwner, kExpiry, kOwnerErasure };
 platform::bus::EventDraft TaskStateEvent(std::string_view type, const domain::Task& task,
                                          std::string request_id = {});
 
-// todo.task.deleted of the task `id`; `version` is the event's (the deleted row's version + 1).
+// todo.task.deleted of the task `id`; `version` is the event's (the deleted row's version + 1)
+// and `title` the task's last (left out for an owner's erasure).
 platform::bus::EventDraft TaskDeletedEvent(const std::string& id, const std::string& owner_id,
                                            std::int64_t version, DeletedBy by,
+                                           std::optional<std::string> title,
                                            std::string request_id = {});
 
 }  // namespace tasks::infra

@@ -36,7 +36,8 @@ pg::DbResult<void> EraseUser(pg::Connection& tx, const std::string& user_id,
     TODO_TRY(auto id, row.Text("id"));
     TODO_TRY(auto owner_id, row.Text("owner_id"));
     TODO_TRY(auto last_version, row.Int("version"));
-    events.push_back(TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwnerErasure));
+    events.push_back(
+        TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwnerErasure, std::nullopt));
   }
   // Enqueuing wakes the relay on commit; no events (nothing erased) writes nothing.
   return platform::bus::EnqueueEvents(tx, events,

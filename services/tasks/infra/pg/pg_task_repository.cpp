@@ -410,8 +410,9 @@ app::Async<bool> PgTaskRepository::Delete(std::string owner_id, std::string id,
       if (deleted.Empty()) return false;
       TODO_CHECK(deleted.Size() == 1, "a task is deleted by its primary key");
       TODO_TRY(auto last_version, pg::DbResult<std::int64_t>(deleted.At(0).Int("version")));
-      TODO_TRY_VOID(Publish(
-          tx, TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwner, request_id)));
+      TODO_TRY(auto title, pg::DbResult<std::string>(deleted.At(0).Text("title")));
+      TODO_TRY_VOID(Publish(tx, TaskDeletedEvent(id, owner_id, last_version + 1, DeletedBy::kOwner,
+                                                 title, request_id)));
       return true;
     });
   };

@@ -43,7 +43,8 @@ pg::DbResult<platform::bus::EventDraft> ExpiryEvent(const pg::Row& row, std::int
   TODO_TRY(lag_ms, row.Int("lag_ms"));
   if (outcome == "expired") return TaskStateEvent(kTaskExpired, task);
   if (outcome == "deleted") {
-    return TaskDeletedEvent(task.id, task.owner_id, task.version + 1, DeletedBy::kExpiry);
+    return TaskDeletedEvent(task.id, task.owner_id, task.version + 1, DeletedBy::kExpiry,
+                            task.title);
   }
   return std::unexpected(pg::RowError{"outcome", "unknown value " + outcome});
 }

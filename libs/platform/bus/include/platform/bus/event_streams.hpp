@@ -21,7 +21,7 @@ inline constexpr std::string_view kStateSubjectPrefix = "state";
 
 // EventStreamSettings: how long and how much history the `TODO` stream keeps.
 struct EventStreamSettings {
-  std::chrono::seconds max_age{30LL * 86400};
+  std::chrono::seconds max_age{90LL * 86400};
   std::int64_t max_bytes = 8LL << 30;
 };
 

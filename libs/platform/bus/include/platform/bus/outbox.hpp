@@ -64,7 +64,7 @@ struct OutboxRelayOptions {
   std::chrono::milliseconds maintenance_interval{5000};
   // How long a deletion's tombstone stays in the state stream: the history stream's max age,
   // so no retained history event can revive the entity in a rebuild.
-  std::chrono::seconds tombstone_age{30LL * 86400};
+  std::chrono::seconds tombstone_age{90LL * 86400};
   // Where the state of task, user and list events goes (event_streams.hpp).
   std::string state_stream = "TODO_STATE";
   std::string state_prefix = "state";
