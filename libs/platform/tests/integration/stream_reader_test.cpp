@@ -147,7 +147,7 @@ TEST(EventStreams, EnsureCreatesTheHistoryAndStateStreamsWithTheirLimits) {
   ASSERT_TRUE(ensured) << ensured.error().detail;
   auto history = (*js)->State(std::string(kHistoryStream));
   ASSERT_TRUE(history) << history.error().detail;
-  EXPECT_EQ(history->max_age, std::chrono::seconds(30 * 86400));
+  EXPECT_EQ(history->max_age, std::chrono::seconds(90 * 86400));
   EXPECT_EQ(history->max_bytes, 8LL << 30);
   auto state = (*js)->State(std::string(kStateStream));
   ASSERT_TRUE(state) << state.error().detail;
