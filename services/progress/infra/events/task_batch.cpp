@@ -91,7 +91,7 @@ struct ActivityRows {
     seqs.push_back(std::to_string(item.seq));
     event_ids.push_back(c.event_id);
     owners.push_back(c.owner_id);
-    kinds.push_back(std::string(domain::ToString(c.kind)));
+    kinds.emplace_back(domain::ToString(c.kind));
     task_ids.push_back(c.task_id);
     ats.push_back(c.at);
     titles.push_back(std::move(title));

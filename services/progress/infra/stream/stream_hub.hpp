@@ -48,7 +48,7 @@ class StreamHub {
   class Inbox {
    public:
     Inbox(boost::asio::any_io_executor executor, std::string session_id)
-        : timer_(std::move(executor)), session_id_(std::move(session_id)) {}
+        : timer_(executor), session_id_(std::move(session_id)) {}
     // Resumes when events arrived, a token check was asked for, the hub woke everyone, or
     // after at_most. One waiter, on the executor given at Subscribe.
     boost::asio::awaitable<void> Wait(std::chrono::milliseconds at_most);
