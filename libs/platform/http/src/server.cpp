@@ -85,13 +85,30 @@ class ChunkWriter : public StreamWriter {
     co_return !failed_;
   }
   bool Stopping() const override { return stopping_.load(); }
+  bool Closed() const override { return closed_; }
+  void OnClosed(std::function<void()> wake) override { on_closed_ = std::move(wake); }
   bool Failed() const { return failed_; }
+
+  // The client is gone (its side of the connection ended): the handler is told.
+  void MarkClosed() {
+    if (closed_) return;
+    closed_ = true;
+    if (on_closed_) on_closed_();
+  }
 
  private:
   beast::tcp_stream& stream_;
   const std::atomic<bool>& stopping_;
   std::chrono::seconds timeout_;
   bool failed_ = false;
+  bool closed_ = false;
+  std::function<void()> on_closed_;
+};
+
+// StreamWatch: reads (and discards) what a streaming connection's client sends, so that the
+// moment it closes is known without a write; `done` once the read has ended.
+struct StreamWatch {
+  bool done = false;
 };
 
 }  // namespace
@@ -252,16 +269,42 @@ struct HttpServer::Impl {
     if (ec) co_return;
     stream.expires_never();
     ChunkWriter writer(stream, stopping, options.read_timeout);
+    auto watch = std::make_shared<StreamWatch>();
+    // One read beside the writes (a socket allows one of each at a time); it ends when the
+    // client closes, or is cancelled below once the body is written.
+    asio::co_spawn(
+        stream.get_executor(),
+        [&stream, &writer, watch]() -> asio::awaitable<void> {
+          std::array<char, 512> scratch{};
+          beast::error_code read_ec;
+          while (!read_ec) {
+            co_await stream.socket().async_read_some(
+                asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, read_ec));
+          }
+          if (read_ec != asio::error::operation_aborted) writer.MarkClosed();
+          watch->done = true;
+        },
+        asio::detached);
     try {
       co_await response.stream(writer);
     } catch (const std::exception& e) {
       log::Error("unhandled exception in a stream",
                  {{"request_id", request_id}, {"what", e.what()}});
     }
-    if (writer.Failed()) co_return;
-    stream.expires_after(options.read_timeout);
-    auto last = bhttp::make_chunk_last();
-    co_await asio::async_write(stream, last, asio::redirect_error(asio::use_awaitable, ec));
+    writer.OnClosed({});  // what the handler registered has ended with it
+    if (!writer.Failed() && !writer.Closed()) {
+      stream.expires_after(options.read_timeout);
+      auto last = bhttp::make_chunk_last();
+      co_await asio::async_write(stream, last, asio::redirect_error(asio::use_awaitable, ec));
+    }
+    // The watching read refers to this stream and writer: it ends before they do.
+    beast::error_code cancel_ec;
+    stream.socket().cancel(cancel_ec);
+    asio::steady_timer settle(stream.get_executor());
+    while (!watch->done) {
+      settle.expires_after(std::chrono::milliseconds(1));
+      co_await settle.async_wait(asio::redirect_error(asio::use_awaitable, cancel_ec));
+    }
   }
 
   asio::awaitable<void> Session(tcp::socket socket) {

@@ -154,6 +154,9 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
   // what comes after `last` unless it had already gone past it for the person's other streams.
   auto subscription = api->hub.Subscribe(user_id, session_id, executor, last);
   auto& inbox = **subscription;
+  // A client that goes away ends the stream now (its slot and memory are given back), not at
+  // the next write.
+  writer.OnClosed([sub = subscription.get()] { sub->Wake(); });
   // The token's expiry on the steady clock: a stream outliving its token would outlive a
   // logout that the token's own expiry should have ended.
   auto token_left = std::chrono::sys_seconds(std::chrono::seconds(token_expires_at)) -
@@ -168,7 +171,7 @@ boost::asio::awaitable<void> StreamActivity(ProgressApi* api, std::string user_i
   Request recheck;
   recheck.headers.emplace_back("authorization", authorization);
   auto quiet_since = Clock::now();
-  while (!writer.Stopping()) {
+  while (!writer.Stopping() && !writer.Closed()) {
     if (inbox.TakeRecheck()) {
       auto still = co_await api->guard.Authenticate(recheck);
       if (!still) co_return;

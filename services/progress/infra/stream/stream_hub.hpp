@@ -88,6 +88,8 @@ class StreamHub {
     // The hub had already handed the person's streams events after the subscriber's last one:
     // the stream reads those from the read model itself.
     bool Behind() const { return behind_; }
+    // Wakes the stream's wait (its client went, say).
+    void Wake() const { Inbox::Ring(inbox_); }
 
    private:
     StreamHub* hub_;

@@ -52,6 +52,11 @@ class StreamWriter {
   virtual ~StreamWriter() = default;
   virtual boost::asio::awaitable<bool> Write(std::string chunk) = 0;
   virtual bool Stopping() const = 0;
+  // The client closed the connection (seen without writing: a quiet stream learns it at once).
+  virtual bool Closed() const = 0;
+  // Called once, on the stream's executor, when the client closes the connection: a handler
+  // waiting for something to write is woken to end.
+  virtual void OnClosed(std::function<void()> wake) = 0;
 };
 
 // StreamBody: produces a streamed body until it returns (Server-Sent Events, for instance).
