@@ -76,10 +76,23 @@ class ChunkWriter : public StreamWriter {
   asio::awaitable<bool> Write(std::string chunk) override {
     if (failed_ || stopping_.load()) co_return false;
     if (chunk.empty()) co_return true;  // an empty chunk would end the body
-    stream_.expires_after(timeout_);
     beast::error_code ec;
     auto framed = bhttp::make_chunk(asio::buffer(chunk));
-    co_await asio::async_write(stream_, framed, asio::redirect_error(asio::use_awaitable, ec));
+    // Most chunks (an event, a heartbeat) fit in the socket's buffer: written at once, with no
+    // timer to arm and no wait; only what does not fit waits, bounded by the timeout.
+    auto& socket = stream_.socket();
+    if (!socket.non_blocking()) socket.non_blocking(true, ec);
+    std::size_t written = ec ? 0 : asio::write(socket, framed, ec);
+    if (!ec) co_return true;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      failed_ = true;
+      co_return false;
+    }
+    beast::buffers_suffix<decltype(framed)> rest(framed);
+    rest.consume(written);
+    ec = {};
+    stream_.expires_after(timeout_);
+    co_await asio::async_write(stream_, rest, asio::redirect_error(asio::use_awaitable, ec));
     stream_.expires_never();
     if (ec) failed_ = true;
     co_return !failed_;
