@@ -131,7 +131,7 @@ RevocationFeed::RevocationFeed(bus::JetStream& js, RevocationSet& set,
     : js_(js),
       set_(set),
       options_(std::move(options)),
-      loop_("revocation feed", [this] { return Step(); }, kRetry) {}
+      loop_("revocation feed", this, &RevocationFeed::Step, kRetry) {}
 
 RevocationFeed::~RevocationFeed() { Stop(); }
 

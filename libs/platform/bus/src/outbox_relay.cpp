@@ -84,7 +84,7 @@ OutboxRelay::OutboxRelay(std::string pg_conninfo, JetStream& js, OutboxRelayOpti
       tombstones_purged_(metrics::DefaultRegistry().GetCounter(
           "outbox_tombstones_purged_total", "Deletions' tombstones purged from the state stream")),
       backlog_(std::make_shared<std::atomic<std::int64_t>>(0)),
-      loop_("outbox relay", [this] { return Step(); }, kBackoff) {
+      loop_("outbox relay", this, &OutboxRelay::Step, kBackoff) {
   metrics::DefaultRegistry().AddCallbackGauge(
       "outbox_backlog", "Outbox events not yet published (as last seen by the relay)",
       [backlog = backlog_] { return static_cast<double>(backlog->load()); });

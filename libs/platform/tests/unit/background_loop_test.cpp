@@ -49,6 +49,25 @@ TEST(BackgroundLoopTest, RunsStepsUntilStopped) {
   EXPECT_EQ(counter.Steps(), after_stop);
 }
 
+// The form every owner uses: a member function of the object holding the loop.
+class CountingOwner {
+ public:
+  BackgroundLoop::Next Step() {
+    counter.Count();
+    return BackgroundLoop::Next::After(1ms);
+  }
+  StepCounter counter;
+  BackgroundLoop loop{"owner", this, &CountingOwner::Step};
+};
+
+TEST(BackgroundLoopTest, RunsItsOwnersMemberStep) {
+  CountingOwner owner;
+  owner.loop.Start();
+  ASSERT_TRUE(owner.counter.AwaitAtLeast(3));
+  owner.loop.Stop();
+  EXPECT_EQ(owner.loop.name(), "owner");
+}
+
 TEST(BackgroundLoopTest, WakeEndsALongPause) {
   StepCounter counter;
   BackgroundLoop loop("test", [&] {

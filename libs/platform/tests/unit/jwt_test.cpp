@@ -415,7 +415,7 @@ TEST(SigningKeyTest, LoadOrCreateWritesAPrivateKeyThenReloadsTheSameKid) {
   const fs::path path = dir / "nested" / "signing.pem";
   const SigningKey created = SigningKey::LoadOrCreate(path.string());
   ASSERT_TRUE(fs::exists(path));
-  struct stat st{};
+  struct stat st = {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   const SigningKey loaded = SigningKey::LoadOrCreate(path.string());

@@ -28,7 +28,7 @@ EventConsumer::EventConsumer(std::string pg_conninfo, platform::bus::JetStream& 
       dead_letters_total_(platform::metrics::DefaultRegistry().GetCounter(
           "consumer_dead_letters_total", "events parked after failing every delivery",
           {{"consumer", options_.durable}})),
-      loop_("progress-consumer", [this] { return Step(); }, kRetry) {
+      loop_("progress-consumer", this, &EventConsumer::Step, kRetry) {
   platform::metrics::DefaultRegistry().AddCallbackGauge(
       "consumer_pending", "events in the stream not yet applied (as last seen by the consumer)",
       [pending = pending_] { return static_cast<double>(pending->load()); });

@@ -29,7 +29,7 @@ platform::metrics::Counter& Swept() {
 ActivitySweeper::ActivitySweeper(std::string pg_conninfo, ActivityWindow window)
     : conninfo_(std::move(pg_conninfo)),
       window_(window),
-      loop_("progress-activity-sweeper", [this] { return Step(); }, SweepBackoff(window)) {}
+      loop_("progress-activity-sweeper", this, &ActivitySweeper::Step, SweepBackoff(window)) {}
 
 ActivitySweeper::~ActivitySweeper() { Stop(); }
 

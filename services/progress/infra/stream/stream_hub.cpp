@@ -84,7 +84,7 @@ StreamHub::Subscription::~Subscription() { hub_->Leave(user_id_, inbox_.get()); 
 
 StreamHub::StreamHub(std::string pg_conninfo)
     : conninfo_(std::move(pg_conninfo)),
-      loop_("progress-stream-hub", [this] { return Step(); }, kReconnect) {}
+      loop_("progress-stream-hub", this, &StreamHub::Step, kReconnect) {}
 
 StreamHub::~StreamHub() { Stop(); }
 

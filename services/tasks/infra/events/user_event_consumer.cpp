@@ -51,7 +51,7 @@ UserEventConsumer::UserEventConsumer(std::string pg_conninfo, platform::bus::Jet
     : conninfo_(std::move(pg_conninfo)),
       js_(js),
       on_erased_(std::move(on_erased)),
-      loop_("tasks-users-consumer", [this] { return Step(); }, kRetry) {}
+      loop_("tasks-users-consumer", this, &UserEventConsumer::Step, kRetry) {}
 
 UserEventConsumer::~UserEventConsumer() { Stop(); }
 

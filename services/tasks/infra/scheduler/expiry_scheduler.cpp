@@ -56,7 +56,7 @@ ExpiryScheduler::ExpiryScheduler(std::string pg_conninfo, ExpiryOptions options,
     : conninfo_(std::move(pg_conninfo)),
       options_(options),
       on_expired_(std::move(on_expired)),
-      loop_("expiry-scheduler", [this] { return Step(); }) {}
+      loop_("expiry-scheduler", this, &ExpiryScheduler::Step) {}
 
 ExpiryScheduler::~ExpiryScheduler() { Stop(); }
 

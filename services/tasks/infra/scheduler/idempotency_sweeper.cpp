@@ -23,7 +23,7 @@ platform::BackgroundLoop::Backoff SweepBackoff(const SweepOptions& options) {
 IdempotencyKeySweeper::IdempotencyKeySweeper(std::string pg_conninfo, SweepOptions options)
     : conninfo_(std::move(pg_conninfo)),
       options_(options),
-      loop_("idempotency-key-sweeper", [this] { return Step(); }, SweepBackoff(options)) {}
+      loop_("idempotency-key-sweeper", this, &IdempotencyKeySweeper::Step, SweepBackoff(options)) {}
 
 IdempotencyKeySweeper::~IdempotencyKeySweeper() { Stop(); }
 

@@ -43,6 +43,10 @@ class BackgroundLoop {
 
   BackgroundLoop(std::string name, Step step);
   BackgroundLoop(std::string name, Step step, Backoff backoff);
+  // The usual owner: a member function of the object that holds the loop (`this`, &T::Step).
+  template <typename Owner>
+  BackgroundLoop(std::string name, Owner* owner, Next (Owner::*step)(), Backoff backoff = {})
+      : BackgroundLoop(std::move(name), std::bind_front(step, owner), backoff) {}
   ~BackgroundLoop();
   BackgroundLoop(const BackgroundLoop&) = delete;
   BackgroundLoop& operator=(const BackgroundLoop&) = delete;
