@@ -219,7 +219,7 @@ TEST_F(ProgressDbTest, ActivityOlderThanTheWindowIsSweptInBatches) {
   }
   infra::ActivityWindow window;
   window.keep = std::chrono::days(90);
-  window.batch = 10;
+  window.sweep.batch = 10;
   auto swept = infra::ActivitySweeper::SweepOnce(*conn_, window);
   ASSERT_TRUE(swept.has_value()) << swept.error().message;
   EXPECT_EQ(*swept, 25);
