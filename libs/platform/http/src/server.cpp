@@ -119,9 +119,12 @@ class ChunkWriter : public StreamWriter {
 };
 
 // StreamWatch: reads (and discards) what a streaming connection's client sends, so that the
-// moment it closes is known without a write; `done` once the read has ended.
+// moment it closes is known without a write; `done` once the read has ended, and `ended` is
+// cancelled then (its waiter resumes). Both live on the connection's one-threaded executor.
 struct StreamWatch {
+  explicit StreamWatch(const asio::any_io_executor& executor) : ended(executor) {}
   bool done = false;
+  asio::steady_timer ended;
 };
 
 }  // namespace
@@ -282,7 +285,7 @@ struct HttpServer::Impl {
     if (ec) co_return;
     stream.expires_never();
     ChunkWriter writer(stream, stopping, options.read_timeout);
-    auto watch = std::make_shared<StreamWatch>();
+    auto watch = std::make_shared<StreamWatch>(stream.get_executor());
     // One read beside the writes (a socket allows one of each at a time); it ends when the
     // client closes, or is cancelled below once the body is written.
     asio::co_spawn(
@@ -296,6 +299,7 @@ struct HttpServer::Impl {
           }
           if (read_ec != asio::error::operation_aborted) writer.MarkClosed();
           watch->done = true;
+          watch->ended.cancel();
         },
         asio::detached);
     try {
@@ -313,10 +317,9 @@ struct HttpServer::Impl {
     // The watching read refers to this stream and writer: it ends before they do.
     beast::error_code cancel_ec;
     stream.socket().cancel(cancel_ec);
-    asio::steady_timer settle(stream.get_executor());
-    while (!watch->done) {
-      settle.expires_after(std::chrono::milliseconds(1));
-      co_await settle.async_wait(asio::redirect_error(asio::use_awaitable, cancel_ec));
+    if (!watch->done) {
+      watch->ended.expires_at(asio::steady_timer::time_point::max());
+      co_await watch->ended.async_wait(asio::redirect_error(asio::use_awaitable, cancel_ec));
     }
   }
 

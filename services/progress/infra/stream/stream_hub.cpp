@@ -13,6 +13,7 @@
 #include "infra/pg/queries.hpp"
 #include "infra/stream/sse_event.hpp"
 #include "platform/log.hpp"
+#include "platform/metrics.hpp"
 #include "platform/pg/connection.hpp"
 #include "platform/uuid.hpp"
 
@@ -84,7 +85,11 @@ StreamHub::Subscription::~Subscription() { hub_->Leave(user_id_, inbox_.get()); 
 
 StreamHub::StreamHub(std::string pg_conninfo)
     : conninfo_(std::move(pg_conninfo)),
-      loop_("progress-stream-hub", this, &StreamHub::Step, kReconnect) {}
+      loop_("progress-stream-hub", this, &StreamHub::Step, kReconnect) {
+  platform::metrics::DefaultRegistry().AddCallbackGauge(
+      "progress_streams_open", "live streams (GET /v1/stream) open in this process",
+      [open = open_] { return static_cast<double>(open->load()); });
+}
 
 StreamHub::~StreamHub() { Stop(); }
 
@@ -112,7 +117,7 @@ std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe(const std::string&
       behind = it->second.delivered_seq > after_seq;
     }
     it->second.inboxes.push_back(inbox);
-    ++open_;
+    ++*open_;
   }
   return std::make_unique<Subscription>(this, user_id, std::move(inbox), behind);
 }
@@ -123,14 +128,11 @@ void StreamHub::Leave(const std::string& user_id, const Inbox* inbox) {
   if (it == people_.end()) return;
   auto& inboxes = it->second.inboxes;
   auto erased = std::erase_if(inboxes, [inbox](const auto& held) { return held.get() == inbox; });
-  open_ -= erased;
+  *open_ -= erased;
   if (inboxes.empty()) people_.erase(it);
 }
 
-std::size_t StreamHub::Open() const {
-  std::lock_guard lock(mutex_);
-  return open_;
-}
+std::size_t StreamHub::Open() const { return open_->load(); }
 
 void StreamHub::Recheck(std::string_view session_id) {
   std::vector<std::shared_ptr<Inbox>> asked;
@@ -206,10 +208,11 @@ void StreamHub::Deliver(const std::string& user_id) {
 void StreamHub::ReturnMemory() {
   {
     std::lock_guard lock(mutex_);
-    open_mark_ = std::max(open_mark_, open_);
+    std::size_t open = open_->load();
+    open_mark_ = std::max(open_mark_, open);
     // Half of them gone, and enough of them to matter.
-    if (open_mark_ - open_ < 256 || open_ > open_mark_ / 2) return;
-    open_mark_ = open_;
+    if (open_mark_ - open < 256 || open > open_mark_ / 2) return;
+    open_mark_ = open;
   }
   malloc_trim(0);
 }

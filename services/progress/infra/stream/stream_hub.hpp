@@ -145,7 +145,9 @@ class StreamHub {
   std::string conninfo_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Person> people_;
-  std::size_t open_ = 0;
+  // Streams registered (changed under mutex_); shared with the progress_streams_open gauge,
+  // whose callback may outlive the hub.
+  std::shared_ptr<std::atomic<std::size_t>> open_ = std::make_shared<std::atomic<std::size_t>>(0);
   std::atomic<std::uint64_t> queries_{0};
   std::atomic<bool> listening_{false};
   // People notified lately (pruned after kRecentWindow) and those the hub must read for
