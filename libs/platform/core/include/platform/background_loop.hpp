@@ -45,7 +45,10 @@ class BackgroundLoop {
   BackgroundLoop(std::string name, Step step, Backoff backoff);
   // The usual owner: a member function of the object that holds the loop (`this`, &T::Step).
   template <typename Owner>
-  BackgroundLoop(std::string name, Owner* owner, Next (Owner::*step)(), Backoff backoff = {})
+  BackgroundLoop(std::string name, Owner* owner, Next (Owner::*step)())
+      : BackgroundLoop(std::move(name), std::bind_front(step, owner)) {}
+  template <typename Owner>
+  BackgroundLoop(std::string name, Owner* owner, Next (Owner::*step)(), Backoff backoff)
       : BackgroundLoop(std::move(name), std::bind_front(step, owner), backoff) {}
   ~BackgroundLoop();
   BackgroundLoop(const BackgroundLoop&) = delete;
