@@ -126,7 +126,7 @@ start_postgres() {
   if ! pid_alive "$pidfile" postgres; then
     [ "$pglog" -ef "$STACK_DIR/logs/postgres.log" ] || ln -sfn "$pglog" "$STACK_DIR/logs/postgres.log"
     as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$pglog" -w -t 30 \
-      -o "-p $TODO_PG_PORT -c listen_addresses=127.0.0.1 -k '' -c max_connections=200 -c shared_buffers=256MB -c wal_buffers=16MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c track_commit_timestamp=on -c log_error_verbosity=terse" \
+      -o "-p $TODO_PG_PORT -c listen_addresses=127.0.0.1 -k '' -c max_connections=200 -c shared_buffers=256MB -c wal_buffers=16MB -c max_wal_size=4GB -c checkpoint_timeout=15min -c track_commit_timestamp=on -c log_error_verbosity=terse ${TODO_PG_EXTRA_OPTIONS:-}" \
       start >/dev/null || die "PostgreSQL did not start (see $STACK_DIR/logs/postgres.log)"
   fi
   for db in "${DATABASES[@]}"; do
