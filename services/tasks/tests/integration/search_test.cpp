@@ -19,7 +19,7 @@ namespace q = infra::queries;
 constexpr int kTasks = 20'000;
 constexpr int kLimit = 50;
 // What the owner-and-trigram index reads for a q without a match: its entry tree for the owner
-// and each trigram, and the pending list (at most 16 pages, see 008_search_by_owner.sql). The
+// and each trigram, and the pending list (at most 16 pages, see 009_search_text_table.sql). The
 // plan before it read the owner's 20,000 tasks in list order: over 20 times this.
 constexpr double kMaxBuffers = 60;
 
@@ -99,7 +99,7 @@ class SearchTest : public TasksDbTest {
         "priority_rank, created_at, updated_at, version) SELECT gen_random_uuid(), "
         "gen_random_uuid(), 'run errands ' || i, 'errands', 'todo', 0, 'none', 0, now(), now(), 1 "
         "FROM generate_series(1, 2000) i");
-    ASSERT_TRUE(conn_->ExecuteScript("ANALYZE tasks"));
+    ASSERT_TRUE(conn_->ExecuteScript("ANALYZE tasks; ANALYZE task_search"));
     // As the service's pool does (services/tasks/main.cpp).
     ASSERT_TRUE(conn_->ExecuteScript("SET plan_cache_mode = force_custom_plan"));
   }
@@ -207,6 +207,42 @@ TEST_F(SearchTest, AMatchingQListsTheSameTasksInTheSameOrderPageByPage) {
     ASSERT_FALSE(expected.empty());
     EXPECT_EQ(ListAll(listing, "fern", {domain::Status::kTodo}), expected);
   }
+}
+
+// task_search (migration 009) follows every write of a task's text, and only those: a rename is
+// found by its new words and no longer by its old ones, an update that leaves the text alone
+// (the expiry scheduler's) does not touch its row, and deletions take their rows with them.
+TEST_F(SearchTest, TheSearchTextFollowsRenamesAndDeletesAndNothingElse) {
+  const auto& listing = kListings[0];
+  auto in_step = [&] {
+    return Count(
+        "SELECT count(*) FROM tasks t FULL JOIN task_search s ON s.task_id = t.id "
+        "WHERE s.task_id IS NULL OR t.id IS NULL OR s.owner_id <> t.owner_id "
+        "OR s.text <> t.title || ' ' || t.description");
+  };
+  EXPECT_EQ(Count("SELECT count(*) FROM task_search"), Count("SELECT count(*) FROM tasks"));
+  EXPECT_EQ(in_step(), 0);
+
+  auto fern = ListAll(listing, "Fern");
+  ASSERT_EQ(fern.size(), kTasks / 200);
+  const std::string renamed = fern.front();
+  Sql("UPDATE tasks SET title = 'repot the cactus', version = version + 1 WHERE id = $1",
+      {renamed});
+  EXPECT_EQ(ListAll(listing, "cactus"), std::vector<std::string>{renamed});
+  EXPECT_EQ(ListAll(listing, "Fern").size(), fern.size() - 1);
+
+  auto before = Sql("SELECT xmin::text FROM task_search WHERE task_id = $1", {renamed});
+  Sql("UPDATE tasks SET status = 'expired', expired_at = now(), updated_at = now(), "
+      "version = version + 1 WHERE id = $1",
+      {renamed});
+  EXPECT_EQ(Sql("SELECT xmin::text FROM task_search WHERE task_id = $1", {renamed}).Text(0, 0),
+            before.Text(0, 0));
+
+  Sql("DELETE FROM tasks WHERE id = $1", {renamed});
+  EXPECT_TRUE(ListAll(listing, "cactus").empty());
+  Sql("DELETE FROM tasks WHERE owner_id <> $1", {owner_});
+  EXPECT_EQ(Count("SELECT count(*) FROM task_search"), kTasks - 1);
+  EXPECT_EQ(in_step(), 0);
 }
 
 }  // namespace

@@ -19,13 +19,14 @@ WHERE owner_id = $1
   AND ($3::text IS NULL OR labels @> ARRAY[$3::text])
   AND ($4::text IS NULL OR priority = $4::text)
   -- q of 3 characters or more: the owner's matches are found first, through the owner-and-
-  -- trigram index (see migrations/008_search_by_owner.sql), however rare or common they are;
-  -- a shorter q has no trigram and filters the listing (both branches give the same rows).
+  -- trigram index of task_search (see migrations/009_search_text_table.sql), however rare or
+  -- common they are; a shorter q has no trigram and filters the listing (both branches give the
+  -- same rows: task_search holds each task's title || ' ' || description).
   AND ($5::text IS NULL OR CASE
        WHEN char_length(replace($5::text, '\', '')) < 5
          THEN (title || ' ' || description) ILIKE $5::text ESCAPE '\'
-       ELSE ctid = ANY (ARRAY(SELECT m.ctid FROM tasks m WHERE m.owner_id = $1
-                                AND (m.title || ' ' || m.description) ILIKE $5::text ESCAPE '\'))
+       ELSE id = ANY (ARRAY(SELECT s.task_id FROM task_search s WHERE s.owner_id = $1
+                              AND s.text ILIKE $5::text ESCAPE '\'))
        END)
   AND ($6::bigint IS NULL OR due_at < ('epoch'::timestamptz + ($6)::bigint * interval '1 millisecond'))
   AND ($7::bigint IS NULL OR due_at > ('epoch'::timestamptz + ($7)::bigint * interval '1 millisecond'))
