@@ -89,7 +89,7 @@ int Run(int argc, char** argv) {
 
   auto tokens = platform::service::LoadAccessTokenKeys(settings.service, settings.key_source);
   platform::pg::Pool pool(pg_conninfo, settings.service.pg_pool_size);
-  platform::redis::Client redis(settings.service.redis_host, settings.service.redis_port);
+  platform::redis::Client redis(settings.service.redis);
   infra::EventConsumer consumer(pg_conninfo, *js);
   consumer.Start();
   infra::StreamHub hub(pg_conninfo);

@@ -120,7 +120,7 @@ int Run(int argc, char** argv) {
   // its values.
   platform::pg::Pool pool(pg_conninfo, service.pg_pool_size,
                           "SET plan_cache_mode = force_custom_plan");
-  platform::redis::Client redis(service.redis_host, service.redis_port);
+  platform::redis::Client redis(service.redis);
   auto js = platform::bus::JetStream::Connect(service.nats_url, "tasks");
   if (!js) throw std::runtime_error("cannot reach NATS: " + js.error().detail);
   if (auto streams = platform::bus::EnsureEventStreams(**js, settings.events); !streams) {
@@ -133,7 +133,7 @@ int Run(int argc, char** argv) {
   // announcements.
   infra::InProcessTaskCache copies;
   platform::redis::InvalidationListener invalidations(
-      service.redis_host, service.redis_port, {"task:"},
+      service.redis, {"task:"},
       [&copies](const std::vector<std::string>& keys) { copies.Erase(keys); },
       [&copies] { copies.Clear(); });
   infra::RedisTaskCache cache(redis, settings.cache_lifetime, &copies, &invalidations);

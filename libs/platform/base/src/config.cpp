@@ -91,4 +91,8 @@ void Config::Finish(int argc, char** argv) const {
   }
 }
 
+void Config::Reject(std::string_view name, std::string_view why) {
+  errors_.push_back(fmt::format("{}: {}", name, why));
+}
+
 }  // namespace platform

@@ -37,6 +37,9 @@ EventStreamSettings ReadEventStreamSettings(Config& config) {
   s.max_bytes = config.Integer("TODO_EVENTS_MAX_BYTES", defaults.max_bytes, kMinBytes, kMaxBytes,
                                "the most bytes the TODO history stream keeps (oldest dropped "
                                "first); must fit in the NATS server's JetStream storage");
+  s.replicas = static_cast<int>(config.Integer(
+      "TODO_EVENTS_REPLICAS", defaults.replicas, 1, 5,
+      "copies of the TODO and TODO_STATE streams a NATS cluster keeps (3 on a 3-node cluster)"));
   return s;
 }
 
@@ -45,18 +48,20 @@ StreamSpec HistoryStreamSpec(const EventStreamSettings& settings) {
                     .subjects = {"todo.>"},
                     .duplicate_window = kDuplicateWindow,
                     .max_age = settings.max_age,
-                    .max_bytes = settings.max_bytes};
+                    .max_bytes = settings.max_bytes,
+                    .replicas = settings.replicas};
 }
 
-StreamSpec StateStreamSpec() {
+StreamSpec StateStreamSpec(const EventStreamSettings& settings) {
   return StreamSpec{.name = std::string(kStateStream),
                     .subjects = {std::string(kStateSubjectPrefix) + ".>"},
                     .duplicate_window = kDuplicateWindow,
-                    .max_msgs_per_subject = 1};
+                    .max_msgs_per_subject = 1,
+                    .replicas = settings.replicas};
 }
 
 Result<void> EnsureEventStreams(JetStream& js, const EventStreamSettings& settings) {
-  TODO_TRY_VOID(js.EnsureStream(StateStreamSpec()));
+  TODO_TRY_VOID(js.EnsureStream(StateStreamSpec(settings)));
   return js.EnsureStream(HistoryStreamSpec(settings));
 }
 

@@ -4,6 +4,9 @@
 #include <nats/nats.h>
 
 #include <optional>
+#include <ranges>
+#include <string_view>
+#include <vector>
 
 #include "platform/bus/nats_error.hpp"
 #include "platform/log.hpp"
@@ -51,7 +54,20 @@ Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& url,
     return std::unexpected(NatsError("options", s));
   }
   OptionsPtr opts(raw_opts);
-  natsStatus s = natsOptions_SetURL(opts.get(), url.c_str());
+  // A cluster is a comma-separated list of its servers' URLs: the client connects to one and
+  // moves to another when it goes away (and learns the rest from the cluster itself).
+  std::vector<std::string> servers;
+  for (auto part : std::views::split(std::string_view(url), ',')) {
+    std::string_view server(part.begin(), part.end());
+    while (!server.empty() && server.front() == ' ') server.remove_prefix(1);
+    while (!server.empty() && server.back() == ' ') server.remove_suffix(1);
+    if (!server.empty()) servers.emplace_back(server);
+  }
+  std::vector<const char*> server_ptrs;
+  for (const auto& server : servers) server_ptrs.push_back(server.c_str());
+  natsStatus s = servers.empty() ? NATS_INVALID_ARG
+                                 : natsOptions_SetServers(opts.get(), server_ptrs.data(),
+                                                          static_cast<int>(server_ptrs.size()));
   if (s == NATS_OK) s = natsOptions_SetName(opts.get(), client_name.c_str());
   // Outages are ridden out: publishes fail (and the outbox retries) until the server is back.
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), -1);
@@ -103,6 +119,7 @@ Result<void> JetStream::EnsureStream(const StreamSpec& spec) {
   }
   if (spec.max_bytes > 0) cfg.MaxBytes = spec.max_bytes;
   if (spec.max_msgs_per_subject > 0) cfg.MaxMsgsPerSubject = spec.max_msgs_per_subject;
+  cfg.Replicas = spec.replicas;
 
   // Add is idempotent for an identical config; a different one answers "name in use", so we
   // update. A concurrent delete between the two makes update answer "not found": add again.

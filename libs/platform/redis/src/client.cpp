@@ -86,10 +86,11 @@ struct Batch {
 
 // Impl: the connection state; touched only on `thread` except for `healthy`.
 struct Client::Impl {
-  Impl(std::string host_in, int port_in, std::chrono::milliseconds timeout_in)
+  Impl(Address address_in, std::chrono::milliseconds timeout_in)
       : work(io.get_executor()),
-        host(std::move(host_in)),
-        port(port_in),
+        address(std::move(address_in)),
+        host(address.server.host),
+        port(address.server.port),
         timeout(timeout_in),
         connect_timer(io),
         reconnect_timer(io) {}
@@ -117,6 +118,12 @@ struct Client::Impl {
 
   void Connect() {
     ++generation;
+    // Through Sentinels, the master is asked for at every connect: after a failover the old
+    // one is gone or a replica, and the new one is what they name.
+    auto server = ResolveServer(address, timeout);
+    if (!server) return Lost(server.error().detail);
+    host = server->host;
+    port = server->port;
     redisAsyncContext* c = redisAsyncConnect(host.c_str(), port);
     if (c == nullptr) return Lost("out of memory");
     if (c->err != 0) {
@@ -266,6 +273,12 @@ struct Client::Impl {
           log::Error("redis command error", {{"command", batch->names[batch->replies.size()]},
                                              {"error", ErrorCode(reply)}});
           batch->command_error = true;
+          // A master demoted by a failover answers writes with READONLY: find the new one.
+          if (ErrorCode(reply) == "READONLY") {
+            boost::asio::post(io, [this, g = generation] {
+              if (g == generation) Drop("the server is a replica");
+            });
+          }
         }
         batch->replies.push_back(Convert(reply));
         if (batch->replies.size() == batch->expected) {
@@ -309,7 +322,8 @@ struct Client::Impl {
 
   boost::asio::io_context io;  // first: destroyed after every timer and descriptor on it
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
-  std::string host;
+  Address address;
+  std::string host;  // the server connected to (or last tried)
   int port;
   std::chrono::milliseconds timeout;
   redisAsyncContext* context = nullptr;  // null while disconnected
@@ -327,8 +341,11 @@ struct Client::Impl {
   std::thread thread;
 };
 
-Client::Client(std::string host, int port, int /*connections*/, std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<Impl>(std::move(host), port, timeout)) {
+Client::Client(std::string host, int port, int connections, std::chrono::milliseconds timeout)
+    : Client(ServerAddress(std::move(host), port), connections, timeout) {}
+
+Client::Client(Address address, int /*connections*/, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<Impl>(std::move(address), timeout)) {
   impl_->Start();
 }
 

@@ -47,8 +47,12 @@ ReplyPtr Run(redisContext* c, const std::vector<std::string>& args) {
 InvalidationListener::InvalidationListener(std::string host, int port,
                                            std::vector<std::string> prefixes, KeysChanged on_keys,
                                            AllChanged on_all)
-    : host_(std::move(host)),
-      port_(port),
+    : InvalidationListener(ServerAddress(std::move(host), port), std::move(prefixes),
+                           std::move(on_keys), std::move(on_all)) {}
+
+InvalidationListener::InvalidationListener(Address address, std::vector<std::string> prefixes,
+                                           KeysChanged on_keys, AllChanged on_all)
+    : address_(std::move(address)),
       prefixes_(std::move(prefixes)),
       on_keys_(std::move(on_keys)),
       on_all_(std::move(on_all)) {}
@@ -153,7 +157,9 @@ void InvalidationListener::Loop() {
   bool reported = false;
   while (!stopping_) {
     timeval timeout{1, 0};
-    ContextPtr c(redisConnectWithTimeout(host_.c_str(), port_, timeout));
+    auto server = ResolveServer(address_, std::chrono::seconds(1));
+    ContextPtr c(server ? redisConnectWithTimeout(server->host.c_str(), server->port, timeout)
+                        : nullptr);
     if (c && c->err == 0) redisSetTimeout(c.get(), timeout);
     if (c && c->err == 0 && Subscribe(c.get())) {
       backoff = kFirstBackoff;
@@ -167,7 +173,9 @@ void InvalidationListener::Loop() {
       if (stopping_) break;
     } else if (!reported) {
       log::Warn("redis invalidations unavailable; the in-process copy is bypassed",
-                {{"error", c ? std::string_view(c->errstr) : std::string_view("no memory")}});
+                {{"error", !server ? std::string_view(server.error().detail)
+                           : c     ? std::string_view(c->errstr)
+                                   : std::string_view("no memory")}});
       reported = true;
     }
     c.reset();

@@ -28,12 +28,25 @@ ServiceSettings ReadServiceSettings(Config& config, std::string_view service,
   s.server.trusted_proxies = std::move(*proxies);
   s.pg_conninfo = config.String(
       "TODO_PG", "host=127.0.0.1 port=55432 user=todo dbname=todo_" + std::string(service),
-      "PostgreSQL connection string (libpq format)");
+      "PostgreSQL connection string (libpq format; several hosts fail over: "
+      "host=a,b target_session_attrs=read-write)");
   s.pg_pool_size =
       static_cast<int>(config.Integer("TODO_PG_POOL_SIZE", 8, 1, 256, "PostgreSQL connections"));
-  s.redis_host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
-  s.redis_port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
-  s.nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222", "NATS server URL");
+  s.redis.server.host = config.String("TODO_REDIS_HOST", "127.0.0.1", "Redis host");
+  s.redis.server.port = config.Port("TODO_REDIS_PORT", 56379, "Redis port");
+  auto sentinels = config.String(
+      "TODO_REDIS_SENTINELS", "",
+      "comma-separated host:port of Redis Sentinels; when set, the master they name for "
+      "TODO_REDIS_MASTER is used instead of TODO_REDIS_HOST/PORT");
+  if (auto parsed = redis::ParseEndpoints(sentinels)) {
+    s.redis.sentinels = std::move(*parsed);
+  } else {
+    config.Reject("TODO_REDIS_SENTINELS", parsed.error().detail);
+  }
+  s.redis.master_name =
+      config.String("TODO_REDIS_MASTER", "todo", "the master's name in the Sentinels' config");
+  s.nats_url = config.String("TODO_NATS_URL", "nats://127.0.0.1:54222",
+                             "NATS server URL, or a comma-separated list of a cluster's servers");
   s.key_dir = config.String("TODO_KEY_DIR", ".stack/keys", key_dir_help);
   s.jwt_issuer = config.String("TODO_JWT_ISSUER", "todo-identity", "access token issuer");
   s.jwt_audience = config.String("TODO_JWT_AUDIENCE", "todo", "access token audience");

@@ -43,6 +43,20 @@ TEST(EventStreamSettings, ValuesAreReadAndTombstonesFollowTheHistorysAge) {
   EXPECT_EQ(relay.tombstone_age, std::chrono::seconds(86400));
 }
 
+TEST(EventStreamSettings, ReplicasGoToBothStreamsAndAreOneByDefault) {
+  platform::Config defaults("svc", "test", FakeEnv({}));
+  EXPECT_EQ(platform::bus::ReadEventStreamSettings(defaults).replicas, 1);
+  platform::Config config("svc", "test", FakeEnv({{"TODO_EVENTS_REPLICAS", "3"}}));
+  auto streams = platform::bus::ReadEventStreamSettings(config);
+  EXPECT_TRUE(config.Errors().empty());
+  EXPECT_EQ(platform::bus::HistoryStreamSpec(streams).replicas, 3);
+  EXPECT_EQ(platform::bus::StateStreamSpec(streams).replicas, 3);
+  platform::Config bad("svc", "test", FakeEnv({{"TODO_EVENTS_REPLICAS", "0"}}));
+  (void)platform::bus::ReadEventStreamSettings(bad);
+  ASSERT_EQ(bad.Errors().size(), 1U);
+  EXPECT_NE(bad.Errors()[0].find("TODO_EVENTS_REPLICAS"), std::string::npos);
+}
+
 TEST(EventStreamSettings, BadValuesAreStartUpErrorsNamingTheVariable) {
   // Below the duplicate window's hour, not a number, zero retention, a batch of nothing.
   platform::Config config("svc", "test",

@@ -23,6 +23,8 @@ class Config {
                        std::int64_t max, std::string_view help);
   int Port(std::string_view name, int fallback, std::string_view help);
   bool Boolean(std::string_view name, bool fallback, std::string_view help);
+  // Records a bad value found by the caller's own parsing (reported by Finish like the rest).
+  void Reject(std::string_view name, std::string_view why);
 
   // The text --help prints.
   std::string Help() const;

@@ -27,8 +27,7 @@ struct ServiceSettings {
   http::ServerOptions server;
   std::string pg_conninfo;
   int pg_pool_size = 8;
-  std::string redis_host;
-  int redis_port = 0;
+  redis::Address redis;  // TODO_REDIS_HOST/PORT, or TODO_REDIS_SENTINELS and TODO_REDIS_MASTER
   std::string nats_url;
   std::string key_dir;
   std::string jwt_issuer;

@@ -23,9 +23,11 @@ inline constexpr std::string_view kStateSubjectPrefix = "state";
 struct EventStreamSettings {
   std::chrono::seconds max_age{90LL * 86400};
   std::int64_t max_bytes = 8LL << 30;
+  int replicas = 1;  // of both streams, on a NATS cluster
 };
 
-// Declares TODO_EVENTS_MAX_AGE_SECONDS and TODO_EVENTS_MAX_BYTES on `config` and reads them;
+// Declares TODO_EVENTS_MAX_AGE_SECONDS, TODO_EVENTS_MAX_BYTES and TODO_EVENTS_REPLICAS on
+// `config` and reads them;
 // a bad value is reported by Config::Finish with the variable's name.
 EventStreamSettings ReadEventStreamSettings(Config& config);
 
@@ -33,7 +35,7 @@ EventStreamSettings ReadEventStreamSettings(Config& config);
 StreamSpec HistoryStreamSpec(const EventStreamSettings& settings);
 // The state stream: state.>, the newest message of each subject only, kept for ever (a
 // deletion's tombstone is purged by the relay once history can no longer revive the entity).
-StreamSpec StateStreamSpec();
+StreamSpec StateStreamSpec(const EventStreamSettings& settings);
 
 // Creates both streams or updates them to the specs (an unlimited `TODO` gains its limits).
 Result<void> EnsureEventStreams(JetStream& js, const EventStreamSettings& settings);

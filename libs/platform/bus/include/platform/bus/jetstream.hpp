@@ -28,6 +28,8 @@ struct StreamSpec {
   std::int64_t max_bytes = -1;
   // 1 keeps only the newest message of each subject (a compacted stream).
   std::int64_t max_msgs_per_subject = -1;
+  // Copies kept by a NATS cluster (1 on a single server; 3 in production, see operations.md).
+  int replicas = 1;
 };
 
 // StreamState: what a stream holds and the limits it runs with (tests, operations).

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "platform/error.hpp"
+#include "platform/redis/address.hpp"
 
 namespace platform::redis {
 
@@ -45,6 +46,9 @@ class Client {
   // The host name is resolved on the client's thread at each (re)connect.
   Client(std::string host, int port, int connections = 2,
          std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
+  // Through Sentinels when `address` names them (see address.hpp).
+  explicit Client(Address address, int connections = 2,
+                  std::chrono::milliseconds timeout = std::chrono::milliseconds(250));
   // Fails calls still in flight with Unavailable, then stops and joins the client's thread.
   ~Client();
   Client(const Client&) = delete;

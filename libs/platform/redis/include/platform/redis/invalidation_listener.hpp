@@ -13,6 +13,8 @@
 
 struct redisContext;  // NOLINT(readability-identifier-naming): hiredis names it
 
+#include "platform/redis/address.hpp"
+
 namespace platform::redis {
 
 class InvalidationListener {
@@ -24,6 +26,9 @@ class InvalidationListener {
   // can no longer be trusted as a whole (connection lost or made, FLUSHALL).
   InvalidationListener(std::string host, int port, std::vector<std::string> prefixes,
                        KeysChanged on_keys, AllChanged on_all);
+  // Through Sentinels when `address` names them (the master is asked for at every connect).
+  InvalidationListener(Address address, std::vector<std::string> prefixes, KeysChanged on_keys,
+                       AllChanged on_all);
   ~InvalidationListener();
   InvalidationListener(const InvalidationListener&) = delete;
   InvalidationListener& operator=(const InvalidationListener&) = delete;
@@ -52,8 +57,7 @@ class InvalidationListener {
   void Listen(::redisContext* c);
   void Lose();
 
-  std::string host_;
-  int port_;
+  Address address_;
   std::vector<std::string> prefixes_;
   KeysChanged on_keys_;
   AllChanged on_all_;
