@@ -213,6 +213,10 @@ SigningKey SigningKey::LoadOrCreate(const std::string& pem_path) {
       if (!fs::exists(pem_path, ec)) throw;
     }
   }
+  return Load(pem_path);
+}
+
+SigningKey SigningKey::Load(const std::string& pem_path) {
   std::ifstream in(pem_path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();

@@ -29,6 +29,9 @@ class SigningKey {
   // directories too) when the file does not exist. Throws std::runtime_error on failure,
   // as this only happens at start-up.
   static SigningKey LoadOrCreate(const std::string& pem_path);
+  // Loads the PEM private key at `pem_path`, which must exist. Throws std::runtime_error (naming
+  // the file, never its content) on failure.
+  static SigningKey Load(const std::string& pem_path);
 
   std::string PublicKeyPem() const;
   // base64url of the first 16 bytes of SHA-256 of the raw public key.
