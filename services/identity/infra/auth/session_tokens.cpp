@@ -14,8 +14,10 @@ std::string JwtSessionTokens::HashRefreshToken(std::string_view token) {
 
 app::Tokens JwtSessionTokens::Issue(const std::string& user_id, const std::string& family_id,
                                     std::string refresh_token) {
-  auto claims = signer_.NewClaims(user_id, family_id, platform::auth::SystemNowUnix());
-  return app::Tokens{signer_.Sign(claims), std::move(refresh_token), signer_.Ttl().count()};
+  const std::int64_t now = keys_.Now();
+  const auto signer = keys_.SignerAt(now);
+  auto claims = signer->NewClaims(user_id, family_id, now);
+  return app::Tokens{signer->Sign(claims), std::move(refresh_token), signer->Ttl().count()};
 }
 
 boost::asio::awaitable<void> ListAccessRevocations::RevokeSessions(

@@ -3,27 +3,28 @@
 // revocation list every service consults; SystemEnvironment: real clock and UUIDv7 ids.
 
 #include "app/ports.hpp"
-#include "platform/auth/jwt.hpp"
+#include "infra/auth/signing_keys.hpp"
 #include "platform/auth/revocation.hpp"
 
 namespace identity::infra {
 
-// JwtSessionTokens: refresh tokens are 256 random bits; only their SHA-256 is stored.
+// JwtSessionTokens: access tokens signed by the key that signs at the moment of issue;
+// refresh tokens are 256 random bits, of which only the SHA-256 is stored.
 class JwtSessionTokens : public app::SessionTokens {
  public:
-  JwtSessionTokens(platform::auth::TokenSigner& signer, std::chrono::seconds refresh_ttl,
+  JwtSessionTokens(SigningKeys& keys, std::chrono::seconds refresh_ttl,
                    std::chrono::seconds session_max_age)
-      : signer_(signer), refresh_ttl_(refresh_ttl), session_max_age_(session_max_age) {}
+      : keys_(keys), refresh_ttl_(refresh_ttl), session_max_age_(session_max_age) {}
   std::string NewRefreshToken() override;
   std::string HashRefreshToken(std::string_view token) override;
   app::Tokens Issue(const std::string& user_id, const std::string& family_id,
                     std::string refresh_token) override;
-  std::chrono::seconds AccessTtl() const override { return signer_.Ttl(); }
+  std::chrono::seconds AccessTtl() const override { return keys_.AccessTtl(); }
   std::chrono::seconds RefreshTtl() const override { return refresh_ttl_; }
   std::chrono::seconds SessionMaxAge() const override { return session_max_age_; }
 
  private:
-  platform::auth::TokenSigner& signer_;
+  SigningKeys& keys_;
   std::chrono::seconds refresh_ttl_;
   std::chrono::seconds session_max_age_;
 };

@@ -8,7 +8,8 @@ IdentitySettings ReadIdentitySettings(platform::Config& config) {
   IdentitySettings s;
   s.service = platform::service::ReadServiceSettings(
       config, "identity", "TODO_IDENTITY_PORT", 8081,
-      "directory holding the signing key (created on first start)");
+      "directory holding the signing keys, keyring.json and jwks.json (a key is created on "
+      "first start)");
   s.revocation = platform::auth::ReadRevocationSettings(config);
   s.refresh_ttl = std::chrono::seconds(config.Integer("TODO_REFRESH_TTL_SECONDS", 30 * 86400, 3600,
                                                       365 * 86400, "refresh token lifetime"));
@@ -34,6 +35,15 @@ IdentitySettings ReadIdentitySettings(platform::Config& config) {
   s.rate = platform::http::ReadUserRateLimitOptions(config);
   s.events = platform::bus::ReadEventStreamSettings(config);
   s.relay = platform::bus::ReadOutboxRelayOptions(config, s.events);
+  s.keys.reload = std::chrono::seconds(
+      config.Integer("TODO_KEY_RELOAD_SECONDS", 5, 1, 3600,
+                     "how often (s) the key directory is read again (a rotation, a changed "
+                     "Secret: new keys are published, retired ones dropped)"));
+  s.keys.activation_delay = std::chrono::seconds(config.Integer(
+      "TODO_KEY_ACTIVATION_DELAY_SECONDS", 300, 0, 7 * 86400,
+      "identity rotate-key: how long (s) a new key is published before it signs; longer than "
+      "the verifiers' key refresh (60 s) plus the time a changed key directory takes to reach "
+      "every identity replica"));
   return s;
 }
 

@@ -15,6 +15,13 @@
 
 namespace identity::infra {
 
+// KeySettings: the signing keys' directory is read again every `reload`; `identity rotate-key`
+// publishes a new key for `activation_delay` before it signs.
+struct KeySettings {
+  std::chrono::seconds reload{0};
+  std::chrono::seconds activation_delay{0};
+};
+
 // IdentitySettings: the platform's service settings and identity's own.
 struct IdentitySettings {
   platform::service::ServiceSettings service;
@@ -28,6 +35,7 @@ struct IdentitySettings {
   platform::http::UserRateLimitOptions rate;
   platform::bus::EventStreamSettings events;
   platform::bus::OutboxRelayOptions relay;
+  KeySettings keys;
 };
 
 // Declares every setting on `config` and reads it; the caller then calls config.Finish().

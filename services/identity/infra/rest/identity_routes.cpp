@@ -9,7 +9,7 @@ using platform::http::Response;
 
 void AddIdentityRoutes(platform::http::Router& router, app::IdentityDeps& deps,
                        platform::http::AuthGuard& guard, platform::http::UserRateLimit& limit,
-                       std::string jwks_json) {
+                       const SigningKeys& keys) {
   auto bind = [&deps](HandlerResult (*handler)(app::IdentityDeps&, Request&)) {
     return [&deps, handler](Request& request) { return handler(deps, request); };
   };
@@ -25,8 +25,8 @@ void AddIdentityRoutes(platform::http::Router& router, app::IdentityDeps& deps,
   router.Add("PUT", "/v1/users/me/password", protect(bind(HandleChangePassword)));
   router.Add("DELETE", "/v1/users/me", protect(bind(HandleDeleteMe)));
   router.Add("GET", "/.well-known/jwks.json",
-             [jwks = std::move(jwks_json)](Request&) -> boost::asio::awaitable<Response> {
-               auto response = Response::Json(200, jwks);
+             [&keys](Request&) -> boost::asio::awaitable<Response> {
+               auto response = Response::Json(200, *keys.Jwks());
                response.SetHeader("Cache-Control", "public, max-age=300");
                co_return response;
              });
