@@ -100,7 +100,8 @@ platform::Result<void> ValidateRing(const KeyRing& ring, std::int64_t now) {
     }
   }
   // Some key must sign at every time from now on: follow the signing keys forward until one
-  // never retires. Each step moves to a later retire_at, so this ends.
+  // never retires. A key active at `at` retires after it, so each step moves to a later
+  // retire_at and this ends (the check below keeps it so should that ever change).
   std::int64_t at = now;
   for (;;) {
     std::optional<std::int64_t> covered_until;
@@ -114,7 +115,9 @@ platform::Result<void> ValidateRing(const KeyRing& ring, std::int64_t now) {
       covered_until = std::max(covered_until.value_or(*key.retire_at), *key.retire_at);
     }
     if (for_good) return {};
-    if (!covered_until) return std::unexpected(Invalid("no key signs at " + TimeText(at)));
+    if (!covered_until || *covered_until <= at) {
+      return std::unexpected(Invalid("no key signs at " + TimeText(at)));
+    }
     at = *covered_until;
   }
 }
