@@ -1,6 +1,7 @@
 #include "platform/bus/event_streams.hpp"
 
 #include <array>
+#include <thread>
 
 #include "platform/try.hpp"
 
@@ -60,9 +61,19 @@ StreamSpec StateStreamSpec(const EventStreamSettings& settings) {
                     .replicas = settings.replicas};
 }
 
-Result<void> EnsureEventStreams(JetStream& js, const EventStreamSettings& settings) {
-  TODO_TRY_VOID(js.EnsureStream(StateStreamSpec(settings)));
-  return js.EnsureStream(HistoryStreamSpec(settings));
+Result<void> EnsureEventStreams(JetStream& js, const EventStreamSettings& settings,
+                                std::chrono::seconds settle) {
+  auto deadline = std::chrono::steady_clock::now() + settle;
+  for (;;) {
+    auto ensured = js.EnsureStream(StateStreamSpec(settings));
+    if (ensured) ensured = js.EnsureStream(HistoryStreamSpec(settings));
+    if (ensured || ensured.error().kind != ErrorKind::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return ensured;
+    }
+    // Start-up only: nothing to await but the cluster electing a leader for the stream.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 std::optional<std::string> StateSubject(std::string_view prefix, std::string_view type,

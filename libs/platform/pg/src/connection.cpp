@@ -208,6 +208,15 @@ DbResult<std::optional<std::pair<std::string, std::string>>> Connection::WaitNot
 
 bool Connection::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
+bool Connection::StillConnected() {
+  if (!Healthy()) return false;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  // Nothing arrives unasked on an idle connection that does not LISTEN but the server's
+  // goodbye (a FATAL message, then the close), which libpq would notice only at the next
+  // statement: whatever arrived, the connection is not to be trusted with one.
+  return ::poll(&fd, 1, 0) <= 0;
+}
+
 DbResult<void> Connection::Reset() {
   PQreset(conn_);
   prepared_.clear();

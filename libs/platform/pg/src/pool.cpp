@@ -21,7 +21,7 @@ DbResult<Pool::Borrowed> Pool::Acquire() {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
     lock.unlock();
-    if (!conn->Healthy()) {
+    if (!conn->StillConnected()) {
       auto reset = conn->Reset();
       if (reset && !session_setup_.empty()) reset = conn->ExecuteScript(session_setup_);
       if (!reset) {

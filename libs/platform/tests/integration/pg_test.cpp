@@ -198,4 +198,28 @@ TEST_F(PgTest, PoolRecoversAfterItsConnectionsAreKilled) {
   EXPECT_NE(*after, *before);
 }
 
+// A failover or a restart closes pooled connections while they are idle: the next use must not
+// fail on one (it is noticed at checkout and replaced), not even the first.
+TEST_F(PgTest, AConnectionTheServerClosedWhileIdleIsReplacedBeforeItsNextUse) {
+  platform::pg::Pool pool(Conninfo(), 1);
+  static constexpr Query kPid{"idle_pid", "SELECT pg_backend_pid()"};
+  auto pid = [&]() {
+    auto work = [](Connection& c) -> platform::pg::DbResult<std::int64_t> {
+      auto rows = c.Execute(kPid);
+      if (!rows) return std::unexpected(rows.error());
+      return rows->Int(0, 0);
+    };
+    return pool.RunBlocking(work);
+  };
+  auto before = pid();
+  ASSERT_TRUE(before.has_value());
+  static constexpr Query kKill{"idle_kill", "SELECT pg_terminate_backend($1::int, 5000)"};
+  auto killed = admin_->Execute(kKill, {std::to_string(*before)});
+  ASSERT_TRUE(killed.has_value());
+  ASSERT_EQ(killed->Text(0, 0), "t");  // with a timeout: returns once the backend has exited
+  auto after = pid();
+  ASSERT_TRUE(after.has_value()) << after.error().message;
+  EXPECT_NE(*after, *before);
+}
+
 }  // namespace

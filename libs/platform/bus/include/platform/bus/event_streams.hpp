@@ -38,7 +38,10 @@ StreamSpec HistoryStreamSpec(const EventStreamSettings& settings);
 StreamSpec StateStreamSpec(const EventStreamSettings& settings);
 
 // Creates both streams or updates them to the specs (an unlimited `TODO` gains its limits).
-Result<void> EnsureEventStreams(JetStream& js, const EventStreamSettings& settings);
+// A NATS cluster that is still electing its leaders answers with timeouts: those are retried
+// for up to `settle` before the error is returned (services call this at start-up).
+Result<void> EnsureEventStreams(JetStream& js, const EventStreamSettings& settings,
+                                std::chrono::seconds settle = std::chrono::seconds(30));
 
 // The state subject of an event of `type` (todo.<kind>.<verb>) about `entity`, under `prefix`;
 // nullopt when the kind keeps no state (only task, user and list do) or the entity id cannot

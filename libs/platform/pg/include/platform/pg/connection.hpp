@@ -118,6 +118,10 @@ class Connection {
   DbResult<std::optional<std::pair<std::string, std::string>>> WaitNotification(
       std::chrono::milliseconds timeout);
   bool Healthy() const;
+  // Healthy, and for an idle connection that does not LISTEN also not closed by the server
+  // meanwhile (a restart or a failover leaves pooled connections that look fine until used):
+  // false when anything is waiting on its socket. No round trip.
+  bool StillConnected();
   DbResult<void> Reset();
   PGconn* Raw() { return conn_; }
 
