@@ -5,9 +5,12 @@
 #include <openssl/hmac.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 #include "platform/auth/base64url.hpp"
 #include "platform/uuid.hpp"
@@ -67,6 +70,9 @@ std::string LoadOrCreateSecret(const std::string& path) {
   if (std::ifstream in{path, std::ios::binary}) {
     std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (secret.size() >= 32) return secret;
+    // Never replaced: other replicas may be signing with it. A start-up error names it.
+    throw std::runtime_error("the cursor key " + path + " holds " + std::to_string(secret.size()) +
+                             " bytes, at least 32 are needed (delete it to have one made)");
   }
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   std::string secret = RandomToken();
@@ -77,12 +83,18 @@ std::string LoadOrCreateSecret(const std::string& path) {
   }
   std::filesystem::permissions(
       tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  // link() fails if another replica won the race; then its secret is the one.
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    std::filesystem::remove(tmp);
+  // link() fails if another replica won the race; then its secret (whole: written before its
+  // link) is the one.
+  int linked = ::link(tmp.c_str(), path.c_str());
+  int error = errno;
+  std::filesystem::remove(tmp);
+  if (linked != 0) {
+    if (error != EEXIST) {
+      throw std::runtime_error("cannot create the cursor key " + path + ": " +
+                               std::strerror(error));
+    }
     return LoadOrCreateSecret(path);
   }
-  std::filesystem::remove(tmp);
   return secret;
 }
 

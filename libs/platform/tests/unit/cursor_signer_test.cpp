@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "platform/uuid.hpp"
+
 namespace {
 
 using platform::auth::CursorScopeText;
@@ -28,6 +35,39 @@ TEST(CursorScopeText, DifferentScopesNeverShareATextWhateverTheirCharacters) {
   EXPECT_NE(CursorScopeText("t:u", "", Params{}), CursorScopeText("t", "u", Params{}));
   EXPECT_EQ(CursorScopeText("t", "u", Params{{"q", "a"}}),
             CursorScopeText("t", "u", Params{{"q", "a"}}));
+}
+
+}  // namespace
+
+namespace {
+
+// A key file too short to be a key is a start-up error naming it, never replaced (other
+// replicas may sign with it) and never retried for ever.
+TEST(CursorSecret, AFileTooShortIsAStartUpErrorNamingIt) {
+  auto dir = std::filesystem::temp_directory_path() / ("cursor-" + platform::NewUuidV7());
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "cursor.key").string();
+  {
+    std::ofstream(path) << "short";
+  }
+  try {
+    (void)platform::auth::LoadOrCreateSecret(path);
+    ADD_FAILURE() << "a 5-byte key was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "short");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CursorSecret, AMissingFileIsCreatedOnceAndReadBack) {
+  auto dir = std::filesystem::temp_directory_path() / ("cursor-" + platform::NewUuidV7());
+  auto path = (dir / "keys" / "cursor.key").string();
+  auto made = platform::auth::LoadOrCreateSecret(path);
+  EXPECT_GE(made.size(), 32U);
+  EXPECT_EQ(platform::auth::LoadOrCreateSecret(path), made);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -32,7 +32,8 @@ std::string CursorScopeText(std::string_view list, std::string_view user_id,
                             const std::vector<std::pair<std::string, std::string>>& params);
 
 // Reads the secret at `path`, or creates it (random, owner-only) when absent; replicas on one
-// host racing to create it all end up with the one that won.
+// host racing to create it all end up with the one that won. Throws (a start-up error) when
+// the file holds fewer than 32 bytes or cannot be created.
 std::string LoadOrCreateSecret(const std::string& path);
 
 }  // namespace platform::auth
