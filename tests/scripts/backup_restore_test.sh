@@ -72,7 +72,7 @@ same_rows() { # same_rows DB
     { diff <(echo "${before[$1]}") <(echo "$copy") >&2; return 1; }
 }
 has_rows() { [ "$(psql -tA "$pg dbname=$1_check" -c "SELECT count(*) FROM $2")" -gt 0 ]; }
-keys_kept() { tar -tzf "$WORK/backup/keys.tar.gz" | grep -q . && [ "$(stat -c %a "$WORK/backup")" = 700 ]; }
+keys_kept() { [ -n "$(tar -tzf "$WORK/backup/keys.tar.gz")" ] && [ "$(stat -c %a "$WORK/backup")" = 700 ]; }
 
 # Not in a subshell (check's): the digests are kept for the comparisons below.
 n=$((n + 1))

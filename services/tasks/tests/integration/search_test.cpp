@@ -225,7 +225,7 @@ TEST_F(SearchTest, TheSearchTextFollowsRenamesAndDeletesAndNothingElse) {
 
   auto fern = ListAll(listing, "Fern");
   ASSERT_EQ(fern.size(), kTasks / 200);
-  const std::string renamed = fern.front();
+  const std::string& renamed = fern.front();
   Sql("UPDATE tasks SET title = 'repot the cactus', version = version + 1 WHERE id = $1",
       {renamed});
   EXPECT_EQ(ListAll(listing, "cactus"), std::vector<std::string>{renamed});
