@@ -20,20 +20,16 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import tempfile
 import time
 import unittest
 
 from process_test import IdentityProcess, free_port, identity_env, run_identity
+from revocation_test import ServiceProcess
 from support import (Account, assert_unauthorized, decode_jwt, fake_client_address, me, refresh,
                      register, request, strong_password, unique_email, wait_until)
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD_DIR = os.environ.get("BUILD_DIR") or os.path.join(ROOT, "build", "release")
-PG_PORT = os.environ.get("TODO_PG_PORT", "55432")
 REDIS_PORT = os.environ.get("TODO_REDIS_PORT", "56379")
-NATS_PORT = os.environ.get("TODO_NATS_PORT", "54222")
 # How often a verifier (tasks, progress) fetches the JWKS: platform::service::LoadAccessTokenKeys.
 VERIFIER_REFRESH_SECONDS = 60
 ACCESS_TTL_SECONDS = 900  # TODO_ACCESS_TTL_SECONDS's default, which these processes use
@@ -96,30 +92,14 @@ def kid_of(token):
     return decode_jwt(token)[0]["kid"]
 
 
-class TasksProcess(IdentityProcess):
+class TasksProcess(ServiceProcess):
     """A tasks process of one test's own, verifying access tokens with `jwks_source` (an
     identity's JWKS URL or a jwks.json file), against the stack's database and NATS."""
 
-    def __init__(self, test, jwks_source):  # pylint: disable=super-init-not-called
-        binary = os.path.join(BUILD_DIR, "services", "tasks", "tasks")
-        test.assertTrue(os.access(binary, os.X_OK), f"{binary} is not built")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TODO_")}
-        env.update({
-            "TODO_PG": f"host=127.0.0.1 port={PG_PORT} user=todo dbname=todo_tasks",
-            "TODO_REDIS_PORT": str(REDIS_PORT),
-            "TODO_NATS_URL": f"nats://127.0.0.1:{NATS_PORT}",
-            "TODO_KEY_DIR": key_directory(test),  # its cursor key only
-            "TODO_JWKS_SOURCE": jwks_source,
-            "TODO_ACCESS_LOG": "false",
-            "TODO_TASKS_PORT": str(self.port),
-        })
-        self.log = tempfile.TemporaryFile()
-        test.addCleanup(self.log.close)
-        self.proc = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        test.addCleanup(self.kill)
+    def __init__(self, test, jwks_source):
+        super().__init__(test, "tasks", REDIS_PORT,
+                         TODO_KEY_DIR=key_directory(test),  # its cursor key only
+                         TODO_JWKS_SOURCE=jwks_source)
 
 
 def status_at(token, name, base):

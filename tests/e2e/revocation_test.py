@@ -134,9 +134,10 @@ class RevokedSessions:
 
 class ServiceProcess(IdentityProcess):
     """An extra instance of any service, owned by one test, against the stack's database and
-    NATS (output, kill and wait_ready as for process_test's extra identity)."""
+    NATS (output, kill and wait_ready as for process_test's extra identity); `settings` add to
+    or replace its TODO_* variables."""
 
-    def __init__(self, test, name, redis_port):  # pylint: disable=super-init-not-called
+    def __init__(self, test, name, redis_port, **settings):  # pylint: disable=super-init-not-called
         binary = os.path.join(BUILD_DIR, "services", name, name)
         test.assertTrue(os.access(binary, os.X_OK), f"{binary} is not built")
         self.port = free_port()
@@ -150,6 +151,7 @@ class ServiceProcess(IdentityProcess):
             "TODO_ACCESS_LOG": "false",
             PORT_VARIABLES[name]: str(self.port),
         })
+        env.update(settings)
         self.log = tempfile.TemporaryFile()
         test.addCleanup(self.log.close)
         self.proc = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL,

@@ -17,21 +17,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-n=0
-check() { # check NAME COMMAND...
-  local name=$1
-  shift
-  n=$((n + 1))
-  if ("$@"); then
-    echo "ok $n - $name"
-    passed=$((passed + 1))
-  else
-    echo "not ok $n - $name"
-    failed=$((failed + 1))
-  fi
-}
+# shellcheck source=lib/check.sh
+source "$ROOT/tests/scripts/lib/check.sh"
 
 # Each table's rows as one digest (rows sorted by their text), and the row count beside it.
 # The outbox's tables are left out: the relay's retention deletes from them on its own clock.
@@ -74,15 +61,9 @@ same_rows() { # same_rows DB
 has_rows() { [ "$(psql -tA "$pg dbname=$1_check" -c "SELECT count(*) FROM $2")" -gt 0 ]; }
 keys_kept() { [ -n "$(tar -tzf "$WORK/backup/keys.tar.gz")" ] && [ "$(stat -c %a "$WORK/backup")" = 700 ]; }
 
-# Not in a subshell (check's): the digests are kept for the comparisons below.
-n=$((n + 1))
-if backed_up_and_restored; then
-  echo "ok $n - scripts/backup dumps each database and scripts/restore restores them beside the live ones"
-  passed=$((passed + 1))
-else
-  echo "not ok $n - scripts/backup dumps each database and scripts/restore restores them beside the live ones"
-  failed=$((failed + 1))
-fi
+# In this shell (not check's subshell): the digests are kept for the comparisons below.
+check_here "scripts/backup dumps each database and scripts/restore restores them beside the live ones" \
+  backed_up_and_restored
 for db in todo_identity todo_tasks todo_progress; do
   check "$db comes back with the same rows in every table" same_rows "$db"
 done
@@ -90,5 +71,4 @@ done
 check "the restored copy holds the people, tasks and activity" \
   bash -c "$(declare -f has_rows); pg='$pg'; has_rows todo_identity users && has_rows todo_tasks tasks && has_rows todo_progress activity"
 check "the backup holds the signing keys, readable by its owner only" keys_kept
-echo "backup tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "backup tests"

@@ -11,9 +11,6 @@ export STACK_DIR=$WORK/stack
 # shellcheck source-path=SCRIPTDIR source=../../scripts/lib/stack.sh
 source "$ROOT/scripts/lib/stack.sh"
 
-passed=0
-failed=0
-n=0
 cleanup_pids=()
 cleanup() {
   for pid in "${cleanup_pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
@@ -22,18 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check NAME COMMAND...: one test, passed when COMMAND succeeds
-  local name=$1
-  shift
-  n=$((n + 1))
-  if ("$@"); then
-    echo "ok $n - $name"
-    passed=$((passed + 1))
-  else
-    echo "not ok $n - $name"
-    failed=$((failed + 1))
-  fi
-}
+# shellcheck source=lib/check.sh
+source "$ROOT/tests/scripts/lib/check.sh"
 
 # Waits (at most 10 s) until `$@` succeeds.
 await() {
@@ -149,5 +136,4 @@ check "stop_pidfile does not wait for a zombie" test_stop_pidfile_does_not_wait_
 check "start_redis restarts a Redis killed with -9" test_start_redis_restarts_a_redis_killed_with_9
 check "the gateway's limits follow TODO_GATEWAY_RATE and TODO_GATEWAY_CONN" test_gateway_limits_follow_the_settings
 
-echo "stack tests: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "stack tests"

@@ -4,11 +4,10 @@
 #include <nats/nats.h>
 
 #include <optional>
-#include <ranges>
-#include <string_view>
 #include <vector>
 
 #include "platform/bus/nats_error.hpp"
+#include "platform/comma_list.hpp"
 #include "platform/log.hpp"
 
 namespace platform::bus {
@@ -57,12 +56,7 @@ Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& url,
   // A cluster is a comma-separated list of its servers' URLs: the client connects to one and
   // moves to another when it goes away (and learns the rest from the cluster itself).
   std::vector<std::string> servers;
-  for (auto part : std::views::split(std::string_view(url), ',')) {
-    std::string_view server(part.begin(), part.end());
-    while (!server.empty() && server.front() == ' ') server.remove_prefix(1);
-    while (!server.empty() && server.back() == ' ') server.remove_suffix(1);
-    if (!server.empty()) servers.emplace_back(server);
-  }
+  for (auto server : CommaList(url)) servers.emplace_back(server);
   std::vector<const char*> server_ptrs;
   for (const auto& server : servers) server_ptrs.push_back(server.c_str());
   natsStatus s = servers.empty() ? NATS_INVALID_ARG

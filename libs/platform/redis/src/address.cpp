@@ -4,7 +4,8 @@
 
 #include <charconv>
 #include <memory>
-#include <ranges>
+
+#include "platform/comma_list.hpp"
 
 namespace platform::redis {
 namespace {
@@ -15,12 +16,6 @@ struct ContextFree {
 struct ReplyFree {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
 
 // One Sentinel's answer to SENTINEL get-master-addr-by-name: [ip, port], or nil when it does
 // not know the name.
@@ -52,9 +47,7 @@ Result<Endpoint> AskSentinel(const Endpoint& sentinel, const std::string& master
 
 Result<std::vector<Endpoint>> ParseEndpoints(std::string_view list) {
   std::vector<Endpoint> out;
-  for (auto part : std::views::split(list, ',')) {
-    std::string_view entry = Trim(std::string_view(part.begin(), part.end()));
-    if (entry.empty()) continue;
+  for (std::string_view entry : CommaList(list)) {
     auto colon = entry.rfind(':');
     int port = 0;
     bool parsed = false;

@@ -38,6 +38,16 @@ class PgTest : public ::testing::Test {
   std::string Conninfo() const {
     return platform::testenv::TestPgConninfo() + " options=-csearch_path=" + schema_;
   }
+  // The server process behind the connection `pool` hands out next.
+  static platform::pg::DbResult<std::int64_t> BackendPid(platform::pg::Pool& pool) {
+    static constexpr Query kPid{"pool_pid", "SELECT pg_backend_pid()"};
+    auto work = [](Connection& c) -> platform::pg::DbResult<std::int64_t> {
+      auto rows = c.Execute(kPid);
+      if (!rows) return std::unexpected(rows.error());
+      return rows->Int(0, 0);
+    };
+    return pool.RunBlocking(work);
+  }
   std::unique_ptr<Connection> Open() {
     auto conn = Connection::Open(Conninfo());
     EXPECT_TRUE(conn.has_value());
@@ -175,15 +185,7 @@ TEST_F(PgTest, PoolServesManyConcurrentCoroutinesWithinItsSizeWithoutBlockingThe
 
 TEST_F(PgTest, PoolRecoversAfterItsConnectionsAreKilled) {
   platform::pg::Pool pool(Conninfo(), 2);
-  static constexpr Query kPid{"pool_pid", "SELECT pg_backend_pid()"};
-  auto pid = [&]() {
-    auto work = [](Connection& c) -> platform::pg::DbResult<std::int64_t> {
-      auto rows = c.Execute(kPid);
-      if (!rows) return std::unexpected(rows.error());
-      return rows->Int(0, 0);
-    };
-    return pool.RunBlocking(work);
-  };
+  auto pid = [&] { return BackendPid(pool); };
   auto before = pid();
   ASSERT_TRUE(before.has_value());
   static constexpr Query kKill{"pool_kill", "SELECT pg_terminate_backend($1::int)"};
@@ -202,15 +204,7 @@ TEST_F(PgTest, PoolRecoversAfterItsConnectionsAreKilled) {
 // fail on one (it is noticed at checkout and replaced), not even the first.
 TEST_F(PgTest, AConnectionTheServerClosedWhileIdleIsReplacedBeforeItsNextUse) {
   platform::pg::Pool pool(Conninfo(), 1);
-  static constexpr Query kPid{"idle_pid", "SELECT pg_backend_pid()"};
-  auto pid = [&]() {
-    auto work = [](Connection& c) -> platform::pg::DbResult<std::int64_t> {
-      auto rows = c.Execute(kPid);
-      if (!rows) return std::unexpected(rows.error());
-      return rows->Int(0, 0);
-    };
-    return pool.RunBlocking(work);
-  };
+  auto pid = [&] { return BackendPid(pool); };
   auto before = pid();
   ASSERT_TRUE(before.has_value());
   static constexpr Query kKill{"idle_kill", "SELECT pg_terminate_backend($1::int, 5000)"};
