@@ -122,6 +122,10 @@ std::int64_t Rows::AffectedRows() const {
   return out;
 }
 
+namespace {
+void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
+}  // namespace
+
 DbResult<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
@@ -130,7 +134,7 @@ DbResult<std::unique_ptr<Connection>> Connection::Open(const std::string& connin
     return std::unexpected(DbError{"", message});
   }
   // Server notices ("relation already exists, skipping") are not errors: keep them off stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn));
 }
 

@@ -47,9 +47,7 @@ TEST(CursorSecret, AFileTooShortIsAStartUpErrorNamingIt) {
   auto dir = std::filesystem::temp_directory_path() / ("cursor-" + platform::NewUuidV7());
   std::filesystem::create_directories(dir);
   auto path = (dir / "cursor.key").string();
-  {
-    std::ofstream(path) << "short";
-  }
+  std::ofstream(path) << "short";  // closed at the end of the statement
   try {
     (void)platform::auth::LoadOrCreateSecret(path);
     ADD_FAILURE() << "a 5-byte key was accepted";

@@ -45,7 +45,7 @@ void Write(const std::string& path, std::string_view text) {
 }
 
 unsigned Mode(const std::string& path) {
-  struct stat st{};
+  struct stat st = {};
   if (::stat(path.c_str(), &st) != 0) return 0;
   return st.st_mode & 0777;
 }
