@@ -27,8 +27,10 @@ struct ProgressDeps {
   Clock& clock;
 };
 
-Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id);
-Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days);
+// With a list: only its tasks; a list the person does not belong to is not found.
+Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id, ListFilter list = {});
+Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days,
+                                               ListFilter list = {});
 Async<ActivityPage> GetActivity(ProgressDeps& deps, std::string user_id,
                                 std::optional<std::int64_t> before_seq, int limit);
 

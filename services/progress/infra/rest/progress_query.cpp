@@ -4,6 +4,7 @@
 
 #include "domain/progress.hpp"
 #include "platform/try.hpp"
+#include "platform/uuid.hpp"
 
 namespace progress::infra {
 
@@ -37,8 +38,16 @@ std::optional<std::int64_t> PositiveNumber(std::string_view text) {
   return value;
 }
 
+platform::Result<std::optional<std::string>> ParseListFilter(const Request& request) {
+  auto list = Parameter(request, "list");
+  if (list && !platform::IsUuid(*list)) {
+    return std::unexpected(Error::InvalidField("list", "is not a list id (a UUID)"));
+  }
+  return list;
+}
+
 platform::Result<int> ParseDailyQuery(const Request& request) {
-  TODO_TRY_VOID(OnlyParameters(request, {"days"}));
+  TODO_TRY_VOID(OnlyParameters(request, {"days", "list"}));
   auto text = Parameter(request, "days");
   std::optional<std::string_view> view;
   if (text) view = *text;

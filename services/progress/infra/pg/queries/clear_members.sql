@@ -1,0 +1,1 @@
+DELETE FROM list_member WHERE list_id = $1

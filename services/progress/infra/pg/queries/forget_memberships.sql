@@ -1,0 +1,1 @@
+DELETE FROM list_member WHERE user_id = $1
