@@ -16,7 +16,8 @@ export interface Checklist {
   update(items: ChecklistItem[], disabled: boolean): void;
 }
 
-export function checklist(actions: ChecklistActions): Checklist {
+/** With readOnly (a viewer) the items are shown with no controls that change them. */
+export function checklist(actions: ChecklistActions, readOnly = false): Checklist {
   let items: ChecklistItem[] = [];
   let disabled = false;
   let editing: string | null = null; // the id of the item being renamed
@@ -53,7 +54,7 @@ export function checklist(actions: ChecklistActions): Checklist {
   }
 
   function item(c: ChecklistItem): HTMLElement {
-    const toggle = h('input', { type: 'checkbox', testid: 'checklist-toggle', props: { checked: c.done, disabled } });
+    const toggle = h('input', { type: 'checkbox', testid: 'checklist-toggle', props: { checked: c.done, disabled: disabled || readOnly } });
     toggle.id = uid();
     toggle.addEventListener('change', () => void run(toggle, () => actions.toggle(c, toggle.checked)));
     const remove = h('button', {
@@ -103,7 +104,7 @@ export function checklist(actions: ChecklistActions): Checklist {
     return h('li', { class: `checklist-item${c.done ? ' done' : ''}`, testid: 'checklist-item', 'data-item-id': c.id },
       toggle,
       h('label', { for: toggle.id, testid: 'checklist-text' }, c.text),
-      rename, remove);
+      readOnly ? null : rename, readOnly ? null : remove);
   }
 
   function stopEditing(): void {
@@ -122,8 +123,10 @@ export function checklist(actions: ChecklistActions): Checklist {
     keepFocus(list, () => list.replaceChildren(...items.map(item)));
     const field = list.querySelector<HTMLInputElement>('.editing input[type="text"]');
     if (field && value !== null) field.value = value;
-    empty.hidden = items.length > 0;
+    empty.hidden = items.length > 0 || readOnly;
     input.disabled = add.disabled = disabled;
+    addForm.hidden = readOnly;
+    if (readOnly) addForm.remove();
   }
 
   return {

@@ -18,7 +18,8 @@ export interface ProgressSliderOptions {
 export interface ProgressSlider {
   /** In order: the heading with the value, the bar, the slider's field, the "from the checklist" note. */
   elements: HTMLElement[];
-  show(progress: number, hasChecklist: boolean, expired: boolean): void;
+  /** With readOnly (a viewer) there is no slider. */
+  show(progress: number, hasChecklist: boolean, expired: boolean, readOnly?: boolean): void;
   /** Drops a save not yet started (the page closes). */
   cancel(): void;
 }
@@ -61,10 +62,14 @@ export function progressSlider(options: ProgressSliderOptions): ProgressSlider {
       h('div', { class: 'progress-head' }, h('span', { class: 'progress-label' }, t('progress.slider')), value),
       bar, sliderField, derivedNote,
     ],
-    show(progress, hasChecklist, expired) {
+    show(progress, hasChecklist, expired, readOnly = false) {
       showValue(progress);
       sliderField.hidden = hasChecklist;
       derivedNote.hidden = !hasChecklist;
+      if (readOnly) {
+        sliderField.remove();
+        return;
+      }
       if (!saving && document.activeElement !== slider) slider.value = String(progress);
       slider.disabled = expired;
       // A checklist with items replaces the slider: the element goes, as the contract says.
