@@ -25,9 +25,11 @@ export function taskView(root: HTMLElement, route: Route): () => void {
   root.append(h('p', { class: 'loading', role: 'status' }, t('tasks.loading')));
   void (async () => {
     try {
-      const [user, task, all] = await Promise.all([
-        session.user(), id ? api.get<Task>(`/v1/tasks/${id}`) : Promise.resolve(null), lists.lists(),
+      const [user, task, known] = await Promise.all([
+        session.user(), id ? api.get<Task>(`/v1/tasks/${id}`) : Promise.resolve(null), lists.lists().catch(() => null),
       ]);
+      // A list not known yet (just shared with the person): ask for the lists again.
+      const all = known && task && !known.some((l) => l.id === task.list_id) ? await lists.refresh().catch(() => known) : known ?? [];
       if (disposed) return;
       root.replaceChildren();
       const fromList = route.name === 'task-new' ? route.list ?? null : null;
@@ -52,7 +54,8 @@ export function taskView(root: HTMLElement, route: Route): () => void {
 function taskPage(root: HTMLElement, user: User, loaded: Task | null, all: List[], fromList: string | null): () => void {
   const inbox = all.find((l) => l.inbox)?.id ?? '';
   const begunIn = all.find((l) => l.id === fromList && canEdit(l.role))?.id;
-  const readOnly = loaded !== null && !canEdit(all.find((l) => l.id === loaded.list_id)?.role);
+  const role = loaded ? all.find((l) => l.id === loaded.list_id)?.role : undefined;
+  const readOnly = role !== undefined && !canEdit(role);
   const state = taskState(user, loaded, readOnly, fromList);
   const fields = taskFields(user, all, begunIn ?? inbox);
   const save = h('button', { type: 'submit', class: 'button-primary', testid: 'task-save' }, t('form.save'));

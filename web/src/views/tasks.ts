@@ -135,7 +135,11 @@ export function tasksView(root: HTMLElement, route: Route): () => void {
     list.setAttribute('aria-busy', 'false');
     const ctx: RowContext = {
       tz, defaultTtl, filterByLabel: filterBar.filterByLabel, applyTask,
-      canEdit: (task) => canEdit(lists.byId(task.list_id)?.role),
+      // While the lists are unknown (not loaded), the buttons are offered and the API decides.
+      canEdit: (task) => {
+        const l = lists.byId(task.list_id);
+        return l ? canEdit(l.role) : lists.current() === null;
+      },
       listOf: (task) => (listId ? undefined : lists.byId(task.list_id)),
       assigneeName,
       actorOf: (task) => {

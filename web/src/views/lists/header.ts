@@ -17,8 +17,14 @@ export interface ListHeader {
 export function listHeader(host: HTMLElement, listId: string, heading: HTMLElement, newTask: HTMLElement): ListHeader {
   const element = h('div', { class: 'list-head', testid: 'list-head', 'data-list-id': listId });
 
+  const head = heading.parentElement;
   function draw(list: List | undefined): void {
-    newTask.hidden = !canEdit(list?.role);
+    // A viewer gets no "new task" at all (not merely a hidden one).
+    if (canEdit(list?.role)) {
+      if (!newTask.isConnected) head?.append(newTask);
+    } else {
+      newTask.remove();
+    }
     if (!list) {
       heading.replaceChildren(t('lists.title'));
       element.replaceChildren(lists.current() ? h('p', { class: 'form-error', role: 'alert', testid: 'list-not-found' }, t('list.notFound')) : '');
