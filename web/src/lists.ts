@@ -10,6 +10,7 @@ import * as sse from './sse';
 const PAGE = 200;
 
 let known: List[] | null = null;
+let completed = 0;
 let loading: Promise<List[]> | null = null;
 let again = false;
 const listeners = new Set<(lists: List[]) => void>();
@@ -17,6 +18,11 @@ const listeners = new Set<(lists: List[]) => void>();
 const memberCache = new Map<string, { version: number; members: Promise<Member[]> }>();
 /** Names of the people met in any member list, by user id. */
 const names = new Map<string, string>();
+
+/** How many loads of the lists have completed (a view tells a fresh answer from what it began with). */
+export function loads(): number {
+  return completed;
+}
 
 /** The lists as last loaded (inbox first), or null before the first load. */
 export function current(): List[] | null {
@@ -52,6 +58,7 @@ export function refresh(): Promise<List[]> {
           cursor = page.next_cursor;
         } while (cursor);
       } while (again);
+      completed += 1;
       if (session.isLoggedIn()) set(all);
       return all;
     } finally {

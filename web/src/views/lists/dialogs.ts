@@ -54,10 +54,8 @@ export function listFormDialog(host: HTMLElement, list: List | null): void {
     formError(),
     h('div', { class: 'actions' }, save, cancel),
   );
-  const showColor = () => { color.disabled = none.checked; };
-  none.addEventListener('change', showColor);
-  color.addEventListener('input', () => { none.checked = false; showColor(); });
-  showColor();
+  // Choosing a colour unticks "no colour".
+  color.addEventListener('input', () => { none.checked = false; });
   const m = modal(host, 'list-dialog', list ? t('list.editTitle', { name: list.name }) : t('list.createTitle'), [form]);
   cancel.addEventListener('click', m.close);
   name.focus();

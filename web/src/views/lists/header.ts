@@ -18,6 +18,9 @@ export function listHeader(host: HTMLElement, listId: string, heading: HTMLEleme
   const element = h('div', { class: 'list-head', testid: 'list-head', 'data-list-id': listId });
 
   const head = heading.parentElement;
+  // "Not a member" only once the lists were asked for since this page opened (they may be older
+  // than a share that brought the person here).
+  const since = lists.loads();
   function draw(list: List | undefined): void {
     // A viewer gets no "new task" at all (not merely a hidden one).
     if (canEdit(list?.role)) {
@@ -27,7 +30,7 @@ export function listHeader(host: HTMLElement, listId: string, heading: HTMLEleme
     }
     if (!list) {
       heading.replaceChildren(t('lists.title'));
-      element.replaceChildren(lists.current() ? h('p', { class: 'form-error', role: 'alert', testid: 'list-not-found' }, t('list.notFound')) : '');
+      element.replaceChildren(lists.loads() > since ? h('p', { class: 'form-error', role: 'alert', testid: 'list-not-found' }, t('list.notFound')) : '');
       return;
     }
     element.dataset.role = list.role;
@@ -63,6 +66,6 @@ export function listHeader(host: HTMLElement, listId: string, heading: HTMLEleme
 
   draw(lists.byId(listId));
   const stop = lists.onChange(() => draw(lists.byId(listId)));
-  void lists.lists().then(() => draw(lists.byId(listId)), () => undefined);
+  if (!lists.current()) void lists.lists().then(() => draw(lists.byId(listId)), () => undefined);
   return { element, stop: () => void stop() };
 }
