@@ -204,7 +204,7 @@ const en = {
   'delete.done': 'Your account has been deleted.',
   'delete.needConfirm': 'Tick “I understand” first.',
 
-  'nav.assigned': 'Assigned to me',
+  'nav.assigned': 'Assigned',
   'assigned.title': 'Assigned to me',
   'assigned.empty': 'Nothing is assigned to you.',
 
@@ -215,6 +215,7 @@ const en = {
   'lists.loading': 'Loading lists…',
   'lists.open': '{n} open',
   'lists.shared': 'Shared with {n} people',
+  'lists.sharedShort': 'shared',
   'list.inbox': 'Inbox',
   'list.name': 'Name',
   'list.color': 'Colour',
@@ -484,6 +485,7 @@ const id: Record<Key, string> = {
   'lists.loading': 'Memuat daftar…',
   'lists.open': '{n} terbuka',
   'lists.shared': 'Dibagikan dengan {n} orang',
+  'lists.sharedShort': 'dibagikan',
   'list.inbox': 'Kotak masuk',
   'list.name': 'Nama',
   'list.color': 'Warna',

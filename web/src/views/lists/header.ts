@@ -37,7 +37,7 @@ export function listHeader(host: HTMLElement, listId: string, heading: HTMLEleme
     heading.replaceChildren(colorDot(list, 'list-color'), h('span', { testid: 'list-title' }, listName(list)));
     const buttons: HTMLElement[] = [];
     if (!list.inbox) {
-      const share = h('button', { type: 'button', testid: 'share-open' }, h('span', { 'aria-hidden': 'true' }, '👥 '),
+      const share = h('button', { type: 'button', testid: 'share-open' },
         list.role === 'owner' ? t('list.share') : t('list.members'));
       share.addEventListener('click', () => void session.user().then((me) => shareDialog(host, lists.byId(listId) ?? list, me)));
       buttons.push(share);

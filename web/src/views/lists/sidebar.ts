@@ -43,7 +43,7 @@ export function listSidebar(scope: Scope, host: HTMLElement): Sidebar {
       }, h('span', { class: 'list-dot list-dot-all', 'aria-hidden': 'true' }), h('span', { class: 'list-name' }, t('lists.all')))),
       h('li', null, h('a', {
         href: '#/assigned', testid: 'list-assigned', class: 'list-link', 'aria-current': scope.kind === 'assigned' ? 'page' : undefined,
-      }, h('span', { class: 'list-dot list-dot-me', 'aria-hidden': 'true' }), h('span', { class: 'list-name' }, t('nav.assigned')))),
+      }, h('span', { class: 'list-dot list-dot-me', 'aria-hidden': 'true' }), h('span', { class: 'list-name' }, t('assigned.title')))),
     ),
     h('h2', { class: 'list-heading' }, t('lists.title')),
     items, error, add,
@@ -75,7 +75,7 @@ export function listSidebar(scope: Scope, host: HTMLElement): Sidebar {
           colorDot(l),
           h('span', { class: 'list-name', testid: 'list-name' }, listName(l)),
           l.member_count > 1
-            ? h('span', { class: 'list-shared', title: t('lists.shared', { n: l.member_count }), 'aria-label': t('lists.shared', { n: l.member_count }) }, '👥')
+            ? h('span', { class: 'list-shared', testid: 'list-shared', title: t('lists.shared', { n: l.member_count }) }, t('lists.sharedShort'))
             : null,
           h('span', { class: 'list-count', testid: 'list-open-count', 'data-count': String(l.open_tasks), title: t('lists.open', { n: l.open_tasks }), 'aria-hidden': 'true' },
             String(l.open_tasks)),

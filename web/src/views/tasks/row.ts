@@ -86,7 +86,7 @@ function taskMeta(task: Task, now: number, ctx: RowContext): Node[] {
   const assignee = ctx.assigneeName(task);
   if (assignee) {
     meta.push(h('span', { class: 'chip chip-assignee', testid: 'task-assignee', 'data-assignee-id': task.assignee_id ?? '' },
-      h('span', { 'aria-hidden': 'true' }, '👤 '), assignee));
+      assignee));
   }
   const actor = ctx.actorOf(task);
   if (actor) {
