@@ -270,6 +270,7 @@ const en = {
   'task.inList': 'In list {name}',
   'live.by': 'Changed by {name}',
   'live.bySomeone': 'Changed by another member',
+  'activity.by': 'by {name}',
   'form.readOnly': 'You can view this task but not change it: you are a viewer of its list.',
 };
 
@@ -540,6 +541,7 @@ const id: Record<Key, string> = {
   'task.inList': 'Dalam daftar {name}',
   'live.by': 'Diubah oleh {name}',
   'live.bySomeone': 'Diubah oleh anggota lain',
+  'activity.by': 'oleh {name}',
   'form.readOnly': 'Anda dapat melihat tugas ini tetapi tidak dapat mengubahnya: Anda pelihat di daftarnya.',
 };
 

@@ -17,9 +17,10 @@ const ACTIVITY_PAGE = 20;
 export function progressView(root: HTMLElement): () => void {
   let disposed = false;
   let tz = 'UTC';
+  let me = '';
   const summary = summaryPanel();
   const daily = dailyChart();
-  const activity = activityFeed();
+  const activity = activityFeed(() => me);
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
 
   root.append(
@@ -84,6 +85,7 @@ export function progressView(root: HTMLElement): () => void {
 
   void session.user().then((u) => {
     tz = u.timezone;
+    me = u.id;
   }, () => undefined).finally(() => {
     if (disposed) return;
     void loadSummary();
