@@ -152,7 +152,7 @@ export function tasksView(root: HTMLElement, route: Route): () => void {
     empty.hidden = items.length > 0;
     empty.textContent = isFiltered(filters) ? t('tasks.noMatch')
       : scope.kind === 'assigned' ? t('assigned.empty')
-      : listId && !canEdit(lists.byId(listId)?.role) ? t('list.readOnly') : t('tasks.empty');
+      : listId && !canEdit(lists.byId(listId)?.role) ? t('list.empty') : t('tasks.empty');
     more.hidden = next === null;
     count.textContent = items.length ? t('tasks.count', { n: items.length }) : '';
     filterBar.offerLabels(new Set(items.flatMap((x) => x.labels)));
