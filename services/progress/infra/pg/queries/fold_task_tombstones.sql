@@ -5,5 +5,5 @@ SELECT id, owner_id, title, 'todo', 0, version, true, list_id
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::uuid[])
        AS t(id, owner_id, title, version, list_id)
 ON CONFLICT (id) DO UPDATE SET deleted = true, version = EXCLUDED.version,
-  list_id = COALESCE(EXCLUDED.list_id, task_state.list_id)
+  list_id = EXCLUDED.list_id
 WHERE task_state.version < EXCLUDED.version
