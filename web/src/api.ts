@@ -51,44 +51,6 @@ export interface Task {
   created_at: string;
   updated_at: string;
   version: number;
-  /** The task's list (docs/api.md "Lists and sharing"). */
-  list_id: string;
-  /** The member of the list it is assigned to, or null. */
-  assignee_id: string | null;
-  created_by: string;
-  updated_by: string;
-}
-
-/** The caller's role in a list. */
-export type Role = 'owner' | 'editor' | 'viewer';
-/** The roles an owner can give. */
-export const MEMBER_ROLES: Exclude<Role, 'owner'>[] = ['editor', 'viewer'];
-
-export interface List {
-  id: string;
-  name: string;
-  color: string | null;
-  inbox: boolean;
-  owner_id: string;
-  role: Role;
-  member_count: number;
-  open_tasks: number;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-export interface Member {
-  user_id: string;
-  name: string;
-  email: string;
-  role: Role;
-  added_at: string;
-}
-
-/** Whether a role may change a list's tasks (and rename and colour the list). */
-export function canEdit(role: Role | undefined): boolean {
-  return role === 'owner' || role === 'editor';
 }
 
 export interface Page<T> {
@@ -123,10 +85,6 @@ export interface ActivityItem {
   task_id: string;
   title: string;
   at: string;
-  /** Who made the change (null: the expiry scheduler). */
-  actor_id?: string | null;
-  actor_name?: string | null;
-  list_id?: string;
 }
 
 export interface FieldError {

@@ -4,7 +4,6 @@ import './styles.css';
 import { append, h } from './dom';
 import { lang, onLangChange, setLang, t, type Key, type Lang } from './i18n';
 import { listen, navigate, PUBLIC_ROUTES, type Route } from './router';
-import './lists';
 import * as session from './session';
 import * as sse from './sse';
 import { flash, mountFlash, routeChangedForFlash } from './ui';
@@ -21,8 +20,6 @@ const VIEWS: Record<Route['name'], [View, Key]> = {
   login: [loginView, 'login.title'],
   register: [registerView, 'register.title'],
   tasks: [tasksView, 'tasks.title'],
-  list: [tasksView, 'lists.title'],
-  assigned: [tasksView, 'assigned.title'],
   'task-new': [taskView, 'form.newTitle'],
   task: [taskView, 'form.editTitle'],
   progress: [progressView, 'progress.title'],
@@ -89,8 +86,7 @@ function renderHeader(): void {
     loggedIn
       ? h('nav', { 'aria-label': t('nav.main') },
           h('ul', null,
-            link('nav-tasks', '#/tasks', 'nav.tasks', ['tasks', 'task', 'task-new', 'list']),
-            link('nav-assigned', '#/assigned', 'nav.assigned', ['assigned']),
+            link('nav-tasks', '#/tasks', 'nav.tasks', ['tasks', 'task', 'task-new']),
             link('nav-progress', '#/progress', 'nav.progress', ['progress']),
             link('nav-profile', '#/profile', 'nav.profile', ['profile']),
           ))

@@ -1,40 +1,27 @@
-// Hash routes: #/login, #/register, #/tasks, #/tasks/new (?list=<id>: in that list),
-// #/tasks/<id>, #/lists/<id> (the tasks of a list), #/assigned (the tasks assigned to me),
-// #/progress, #/profile.
+// Hash routes: #/login, #/register, #/tasks, #/tasks/new, #/tasks/<id>, #/progress, #/profile.
 
 export type Route =
   | { name: 'login' }
   | { name: 'register' }
   | { name: 'tasks' }
-  | { name: 'task-new'; list?: string }
-  | { name: 'list'; id: string }
-  | { name: 'assigned' }
+  | { name: 'task-new' }
   | { name: 'task'; id: string }
   | { name: 'progress' }
   | { name: 'profile' };
 
 export const PUBLIC_ROUTES = new Set<Route['name']>(['login', 'register']);
 
-const UUID = '([0-9a-fA-F-]{36})';
-
 export function parse(hash: string): Route | null {
-  const [rawPath = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
-  const path = rawPath.replace(/\/+$/, '') || '/';
-  if (path === '/tasks/new') {
-    const list = new URLSearchParams(search).get('list');
-    return list && new RegExp(`^${UUID}$`).test(list) ? { name: 'task-new', list: list.toLowerCase() } : { name: 'task-new' };
-  }
+  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/';
   switch (path) {
     case '/login': return { name: 'login' };
     case '/register': return { name: 'register' };
     case '/tasks': return { name: 'tasks' };
-    case '/assigned': return { name: 'assigned' };
+    case '/tasks/new': return { name: 'task-new' };
     case '/progress': return { name: 'progress' };
     case '/profile': return { name: 'profile' };
   }
-  const list = new RegExp(`^/lists/${UUID}$`).exec(path);
-  if (list) return { name: 'list', id: list[1]!.toLowerCase() };
-  const m = new RegExp(`^/tasks/${UUID}$`).exec(path);
+  const m = /^\/tasks\/([0-9a-fA-F-]{36})$/.exec(path);
   return m ? { name: 'task', id: m[1]!.toLowerCase() } : null;
 }
 

@@ -233,16 +233,6 @@ export function getTask(account, id) {
   return apiOk('GET', `/v1/tasks/${id}`, { token: account.token }, 200);
 }
 
-/** A list owned by `account` (POST /v1/lists). */
-export function createList(account, list) {
-  return apiOk('POST', '/v1/lists', { body: list, token: account.token }, 201);
-}
-
-/** Adds `member` (an account) to the list with `role` (editor or viewer). */
-export function addMember(owner, listId, member, role) {
-  return apiOk('POST', `/v1/lists/${listId}/members`, { body: { email: member.email, role }, token: owner.token }, 201);
-}
-
 /** Calls fn until it returns a truthy value (the API side of a wait), or fails after `timeout`. */
 export async function until(what, fn, timeout = WAIT) {
   const deadline = Date.now() + timeout;

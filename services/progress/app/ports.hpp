@@ -37,33 +37,21 @@ struct ActivityItem {
   std::string title;
   domain::Time at;
   std::string task_json;  // the task's state after the event ("null" for deletions)
-  std::optional<std::string> list_id;     // none for events from before lists
-  std::optional<std::string> actor_id;    // none for the expiry scheduler and erasures
-  std::optional<std::string> actor_name;  // the actor's name as last known, if any
 };
 
-// ListFilter: one list to narrow a summary or the daily buckets to (none: every task the
-// person sees: their own and those of every list they belong to).
-using ListFilter = std::optional<std::string>;
-
-// ProgressStore: the read model's queries (the writes come from the event consumer). What a
-// person sees is every task they own or whose list they belong to, as the latest list events
-// said; activity and the stream show those tasks' events.
+// ProgressStore: the read model's queries (the writes come from the event consumer).
 class ProgressStore {
  public:
   virtual ~ProgressStore() = default;
   // The person's IANA time zone ("UTC" when no todo.user.* event told us one).
   virtual Async<std::string> TimeZone(std::string user_id) = 0;
-  // Whether the person belongs to the list (its owner included).
-  virtual Async<bool> SeesList(std::string user_id, std::string list_id) = 0;
-  virtual Async<Aggregates> Aggregate(std::string user_id, ListFilter list, domain::Time now,
+  virtual Async<Aggregates> Aggregate(std::string user_id, domain::Time now,
                                       domain::Time today_start) = 0;
   // Created / completed / expired events at or after `since`.
-  virtual Async<std::vector<domain::ActivityPoint>> Points(std::string user_id, ListFilter list,
+  virtual Async<std::vector<domain::ActivityPoint>> Points(std::string user_id,
                                                            domain::Time since) = 0;
   // Instants of completed events at or after `since`.
-  virtual Async<std::vector<domain::Time>> Completions(std::string user_id, ListFilter list,
-                                                       domain::Time since) = 0;
+  virtual Async<std::vector<domain::Time>> Completions(std::string user_id, domain::Time since) = 0;
   // Newest first, before `before_seq` when given.
   virtual Async<std::vector<ActivityItem>> Activity(std::string user_id,
                                                     std::optional<std::int64_t> before_seq,

@@ -19,25 +19,14 @@ Async<std::shared_ptr<const domain::Zone>> ZoneOf(ProgressDeps& deps, const std:
   co_return zone;
 }
 
-// A list narrows the answer only for its members: anyone else is told it does not exist, as
-// the tasks service tells them.
-Async<void> CheckList(ProgressDeps& deps, const std::string& user_id, const ListFilter& list) {
-  if (!list) co_return platform::Result<void>{};
-  TODO_CO_TRY(bool member, co_await deps.store.SeesList(user_id, *list));
-  if (!member) co_return std::unexpected(platform::Error::NotFound("list not found"));
-  co_return platform::Result<void>{};
-}
-
 }  // namespace
 
-Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id, ListFilter list) {
-  TODO_CO_TRY_VOID(co_await CheckList(deps, user_id, list));
+Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id) {
   TODO_CO_TRY(auto zone, co_await ZoneOf(deps, user_id));
   domain::Time now = deps.clock.Now();
   domain::Time today_start = zone->StartOfDay(zone->LocalDay(now));
-  TODO_CO_TRY(auto aggregates, co_await deps.store.Aggregate(user_id, list, now, today_start));
-  TODO_CO_TRY(auto completions,
-              co_await deps.store.Completions(user_id, list, now - kStreakHorizon));
+  TODO_CO_TRY(auto aggregates, co_await deps.store.Aggregate(user_id, now, today_start));
+  TODO_CO_TRY(auto completions, co_await deps.store.Completions(user_id, now - kStreakHorizon));
   Summary summary;
   summary.aggregates = aggregates;
   summary.completion_rate = domain::CompletionRate(aggregates.counts);
@@ -46,14 +35,11 @@ Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id, ListFilter li
   co_return summary;
 }
 
-Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days,
-                                               ListFilter list) {
-  TODO_CO_TRY_VOID(co_await CheckList(deps, user_id, list));
+Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days) {
   TODO_CO_TRY(auto zone, co_await ZoneOf(deps, user_id));
   domain::Time now = deps.clock.Now();
   auto first_day = zone->LocalDay(now) - std::chrono::days(days - 1);
-  TODO_CO_TRY(auto points,
-              co_await deps.store.Points(user_id, list, zone->StartOfDay(first_day)));
+  TODO_CO_TRY(auto points, co_await deps.store.Points(user_id, zone->StartOfDay(first_day)));
   co_return domain::DailyBuckets(points, *zone, now, days);
 }
 

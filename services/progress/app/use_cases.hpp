@@ -27,10 +27,8 @@ struct ProgressDeps {
   Clock& clock;
 };
 
-// With a list: only its tasks; a list the person does not belong to is not found.
-Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id, ListFilter list = {});
-Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days,
-                                               ListFilter list = {});
+Async<Summary> GetSummary(ProgressDeps& deps, std::string user_id);
+Async<std::vector<domain::DayCounts>> GetDaily(ProgressDeps& deps, std::string user_id, int days);
 Async<ActivityPage> GetActivity(ProgressDeps& deps, std::string user_id,
                                 std::optional<std::int64_t> before_seq, int limit);
 

@@ -16,8 +16,7 @@ export interface Checklist {
   update(items: ChecklistItem[], disabled: boolean): void;
 }
 
-/** With readOnly (a viewer) the items are shown with no controls that change them. */
-export function checklist(actions: ChecklistActions, readOnly = false): Checklist {
+export function checklist(actions: ChecklistActions): Checklist {
   let items: ChecklistItem[] = [];
   let disabled = false;
   let editing: string | null = null; // the id of the item being renamed
@@ -54,7 +53,7 @@ export function checklist(actions: ChecklistActions, readOnly = false): Checklis
   }
 
   function item(c: ChecklistItem): HTMLElement {
-    const toggle = h('input', { type: 'checkbox', testid: 'checklist-toggle', props: { checked: c.done, disabled: disabled || readOnly } });
+    const toggle = h('input', { type: 'checkbox', testid: 'checklist-toggle', props: { checked: c.done, disabled } });
     toggle.id = uid();
     toggle.addEventListener('change', () => void run(toggle, () => actions.toggle(c, toggle.checked)));
     const remove = h('button', {
@@ -104,7 +103,7 @@ export function checklist(actions: ChecklistActions, readOnly = false): Checklis
     return h('li', { class: `checklist-item${c.done ? ' done' : ''}`, testid: 'checklist-item', 'data-item-id': c.id },
       toggle,
       h('label', { for: toggle.id, testid: 'checklist-text' }, c.text),
-      readOnly ? null : rename, readOnly ? null : remove);
+      rename, remove);
   }
 
   function stopEditing(): void {
@@ -123,10 +122,8 @@ export function checklist(actions: ChecklistActions, readOnly = false): Checklis
     keepFocus(list, () => list.replaceChildren(...items.map(item)));
     const field = list.querySelector<HTMLInputElement>('.editing input[type="text"]');
     if (field && value !== null) field.value = value;
-    empty.hidden = items.length > 0 || readOnly;
+    empty.hidden = items.length > 0;
     input.disabled = add.disabled = disabled;
-    addForm.hidden = readOnly;
-    if (readOnly) addForm.remove();
   }
 
   return {

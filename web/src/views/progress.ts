@@ -17,10 +17,9 @@ const ACTIVITY_PAGE = 20;
 export function progressView(root: HTMLElement): () => void {
   let disposed = false;
   let tz = 'UTC';
-  let me = '';
   const summary = summaryPanel();
   const daily = dailyChart();
-  const activity = activityFeed(() => me);
+  const activity = activityFeed();
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
 
   root.append(
@@ -85,7 +84,6 @@ export function progressView(root: HTMLElement): () => void {
 
   void session.user().then((u) => {
     tz = u.timezone;
-    me = u.id;
   }, () => undefined).finally(() => {
     if (disposed) return;
     void loadSummary();

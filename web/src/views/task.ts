@@ -4,11 +4,10 @@
 // follows changes made elsewhere; a field being edited here keeps what was typed.
 // The parts are in views/task/: the form's fields (fields, expiry), the side (side,
 // progress-slider), saving (save), deleting (delete) and what comes from elsewhere (live).
-import { api, ApiError, canEdit, type List, type Task, type User } from '../api';
+import { api, ApiError, type Task, type User } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
 import type { Route } from '../router';
-import * as lists from '../lists';
 import * as session from '../session';
 import { clearErrors, describe, formError, showErrors } from '../ui';
 import { deleteButton } from './task/delete';
@@ -25,15 +24,10 @@ export function taskView(root: HTMLElement, route: Route): () => void {
   root.append(h('p', { class: 'loading', role: 'status' }, t('tasks.loading')));
   void (async () => {
     try {
-      const [user, task, known] = await Promise.all([
-        session.user(), id ? api.get<Task>(`/v1/tasks/${id}`) : Promise.resolve(null), lists.lists().catch(() => null),
-      ]);
-      // A list not known yet (just shared with the person): ask for the lists again.
-      const all = known && task && !known.some((l) => l.id === task.list_id) ? await lists.refresh().catch(() => known) : known ?? [];
+      const [user, task] = await Promise.all([session.user(), id ? api.get<Task>(`/v1/tasks/${id}`) : Promise.resolve(null)]);
       if (disposed) return;
       root.replaceChildren();
-      const fromList = route.name === 'task-new' ? route.list ?? null : null;
-      cleanup = taskPage(root, user, task, all, fromList);
+      cleanup = taskPage(root, user, task);
     } catch (err) {
       if (disposed || (err instanceof ApiError && err.sessionEnded)) return;
       const gone = err instanceof ApiError && err.status === 404;
@@ -51,23 +45,17 @@ export function taskView(root: HTMLElement, route: Route): () => void {
 }
 
 /** The page of a loaded task (or of a new one, loaded = null): puts it together. Returns its cleanup. */
-function taskPage(root: HTMLElement, user: User, loaded: Task | null, all: List[], fromList: string | null): () => void {
-  const inbox = all.find((l) => l.inbox)?.id ?? '';
-  const begunIn = all.find((l) => l.id === fromList && canEdit(l.role))?.id;
-  const role = loaded ? all.find((l) => l.id === loaded.list_id)?.role : undefined;
-  const readOnly = role !== undefined && !canEdit(role);
-  const state = taskState(user, loaded, readOnly, fromList);
-  const fields = taskFields(user, all, begunIn ?? inbox);
+function taskPage(root: HTMLElement, user: User, loaded: Task | null): () => void {
+  const state = taskState(user, loaded);
+  const fields = taskFields(user);
   const save = h('button', { type: 'submit', class: 'button-primary', testid: 'task-save' }, t('form.save'));
   const saved = h('span', { class: 'saved', role: 'status' });
   const form = h('form', { class: 'card task-form', testid: 'task-form' }, ...fields.elements, formError());
   form.id = `task-form-${loaded?.id ?? 'new'}`;
   save.setAttribute('form', form.id);
   // Below both columns, so that on a phone it comes after the checklist of a new task too.
-  const actionBar = readOnly
-    ? h('div', { class: 'actions task-save-bar' }, h('p', { class: 'hint', testid: 'task-readonly' }, t('form.readOnly')))
-    : h('div', { class: 'actions task-save-bar' }, save, saved, h('span', { class: 'spacer' }),
-      state.isNew ? null : deleteButton(state, root, form));
+  const actionBar = h('div', { class: 'actions task-save-bar' }, save, saved, h('span', { class: 'spacer' }),
+    state.isNew ? null : deleteButton(state, root, form));
   const side = taskSide(state, remote);
 
   root.append(
@@ -104,9 +92,6 @@ function taskPage(root: HTMLElement, user: User, loaded: Task | null, all: List[
   const stopTick = tickCountdown(state, side.stateBox, accept);
 
   fields.show(state.base, false);
-  if (readOnly) {
-    for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')) el.disabled = true;
-  }
   side.draw();
   if (state.isNew) fields.title.focus();
   return () => {

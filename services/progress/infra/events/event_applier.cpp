@@ -3,7 +3,6 @@
 #include <optional>
 #include <string>
 
-#include "infra/events/list_fold.hpp"
 #include "infra/events/task_batch.hpp"
 #include "infra/pg/queries.hpp"
 #include "platform/try.hpp"
@@ -26,8 +25,7 @@ pg::DbResult<void> FoldUser(pg::Connection& tx, const UserChange& change) {
   std::string version = std::to_string(change.version);
   switch (change.kind) {
     case UserChange::Kind::kDeleted:
-      for (const auto* query :
-           {&q::kForgetTasks, &q::kForgetActivity, &q::kForgetPerson, &q::kForgetMemberships}) {
+      for (const auto* query : {&q::kForgetTasks, &q::kForgetActivity, &q::kForgetPerson}) {
         TODO_TRY_VOID(tx.Execute(*query, {change.user_id}));
       }
       TODO_TRY_VOID(tx.Execute(q::kRememberForgotten, {change.user_id, version}));
@@ -35,10 +33,7 @@ pg::DbResult<void> FoldUser(pg::Connection& tx, const UserChange& change) {
     case UserChange::Kind::kProfile: {
       TODO_TRY(bool forgotten, IsForgotten(tx, change.user_id));
       if (forgotten) return {};
-      pg::Param name;
-      if (change.name) name = *change.name;
-      TODO_TRY_VOID(
-          tx.Execute(q::kUpsertPerson, {change.user_id, change.timezone, version, name}));
+      TODO_TRY_VOID(tx.Execute(q::kUpsertPerson, {change.user_id, change.timezone, version}));
       return {};
     }
     case UserChange::Kind::kOther:
@@ -71,9 +66,8 @@ pg::DbResult<void> EventApplier::FoldBatch(pg::Connection& tx,
                                            std::span<const ConsumedEvent> events,
                                            std::span<const std::uint64_t> seqs,
                                            bool with_activity) {
-  // Runs of task events go together; a user or list event between them is folded on its own,
-  // in order, since it may forget the person the next events are about or change who the
-  // next events' notifications reach.
+  // Runs of task events go together; a user event between them is folded on its own, in
+  // order, since it may forget the person the next events are about.
   std::vector<SequencedTask> run;
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (const auto* task = std::get_if<TaskChange>(&events[i])) {
@@ -82,10 +76,6 @@ pg::DbResult<void> EventApplier::FoldBatch(pg::Connection& tx,
       TODO_TRY_VOID(FoldTasks(tx, run, with_activity));
       run.clear();
       TODO_TRY_VOID(FoldUser(tx, *user));
-    } else if (const auto* list = std::get_if<ListChange>(&events[i])) {
-      TODO_TRY_VOID(FoldTasks(tx, run, with_activity));
-      run.clear();
-      TODO_TRY_VOID(FoldList(tx, *list));
     }  // an IgnoredEvent changes nothing
   }
   return FoldTasks(tx, run, with_activity);

@@ -9,7 +9,6 @@ namespace progress::infra {
 namespace {
 
 constexpr std::string_view kUserEventPrefix = "todo.user.";
-constexpr std::string_view kListEventPrefix = "todo.list.";
 
 std::unexpected<MalformedEvent> Malformed(std::string problem) {
   return std::unexpected(MalformedEvent{std::move(problem)});
@@ -20,14 +19,6 @@ std::optional<std::string> Text(const rapidjson::Value& object, const char* name
     return std::nullopt;
   }
   return std::string(object[name].GetString(), object[name].GetStringLength());
-}
-
-// actor_id as the data gives it: absent, null or a string (anything else counts as null).
-domain::ActorField Actor(const rapidjson::Value& data) {
-  domain::ActorField field;
-  field.present = data.HasMember("actor_id");
-  if (field.present) field.value = Text(data, "actor_id");
-  return field;
 }
 
 std::string Serialise(const rapidjson::Value& value) {
@@ -47,15 +38,11 @@ std::expected<ConsumedEvent, MalformedEvent> ReadTaskEvent(domain::EventKind kin
   if (!event_id || !at || !task_id || !owner_id || !event["entityversion"].IsInt64()) {
     return Malformed("a task event needs id, time, data.id and data.owner_id");
   }
-  auto reason = Text(data, "reason");
-  auto actor = domain::ActorOf(kind, Actor(data), *owner_id, reason);
   TaskChange change{kind,
                     std::move(*event_id),
                     std::move(*at),
                     std::move(*task_id),
                     std::move(*owner_id),
-                    Text(data, "list_id"),
-                    std::move(actor),
                     event["entityversion"].GetInt64(),
                     std::nullopt,
                     std::nullopt};
@@ -90,41 +77,8 @@ std::expected<ConsumedEvent, MalformedEvent> ReadUserEvent(std::string_view type
   } else if (type == "todo.user.created" || type == "todo.user.updated") {
     change.kind = UserChange::Kind::kProfile;
     change.timezone = Text(data, "timezone").value_or("UTC");
-    change.name = Text(data, "name");
   }
   return change;  // other user events say nothing progress needs
-}
-
-std::expected<ConsumedEvent, MalformedEvent> ReadListEvent(std::string_view type,
-                                                           const rapidjson::Document& event) {
-  const auto& data = event["data"];
-  auto list_id = Text(data, "id");
-  auto owner_id = Text(data, "owner_id");
-  if (!list_id || !owner_id || !event["entityversion"].IsInt64()) {
-    return Malformed("a list event needs data.id, data.owner_id and entityversion");
-  }
-  ListChange change;
-  change.list_id = std::move(*list_id);
-  change.owner_id = std::move(*owner_id);
-  change.version = event["entityversion"].GetInt64();
-  if (type == "todo.list.deleted") {
-    change.deleted = true;
-    return change;
-  }
-  if (type != "todo.list.created" && type != "todo.list.updated") return IgnoredEvent{};
-  if (!data.HasMember("members") || !data["members"].IsArray()) {
-    return Malformed("a list's state needs members");
-  }
-  std::vector<domain::Member> members;
-  for (const auto& member : data["members"].GetArray()) {
-    auto user_id = Text(member, "user_id");
-    auto role = Text(member, "role");
-    if (!user_id || !role) return Malformed("a list member needs user_id and role");
-    members.push_back({std::move(*user_id), std::move(*role)});
-  }
-  change.inbox = data.HasMember("inbox") && data["inbox"].IsBool() && data["inbox"].GetBool();
-  change.members = domain::ListAudience(change.owner_id, members);
-  return change;
 }
 
 }  // namespace
@@ -139,7 +93,6 @@ std::expected<ConsumedEvent, MalformedEvent> ReadEvent(std::string_view payload)
   auto type = Text(event, "type").value_or("");
   if (auto kind = domain::ParseTaskEventType(type)) return ReadTaskEvent(*kind, event);
   if (type.starts_with(kUserEventPrefix)) return ReadUserEvent(type, event);
-  if (type.starts_with(kListEventPrefix)) return ReadListEvent(type, event);
   return IgnoredEvent{};  // not ours to fold
 }
 

@@ -3,10 +3,8 @@
 // reads their JSON (the CloudEvents envelopes of platform::bus::EventEnvelope).
 //
 //   todo.task.created|updated|completed|reopened|expired   the task's state after the change
-//   todo.task.deleted                                      the task's id, owner and list only
-//   todo.list.created|updated                              the list's owner and every member
-//   todo.list.deleted                                      the list's id and owner only
-//   todo.user.created|updated                              the person's time zone and name
+//   todo.task.deleted                                      the task's id and owner only
+//   todo.user.created|updated                              the person's time zone
 //   todo.user.deleted                                      forget everything of the person
 //
 // Any other type is not progress's to fold and is ignored; an envelope or a consumed event
@@ -18,10 +16,8 @@
 #include <string>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 #include "domain/progress.hpp"
-#include "domain/sharing.hpp"
 
 namespace progress::infra {
 
@@ -48,10 +44,6 @@ struct TaskChange {
   std::string at;  // the event's time, RFC 3339
   std::string task_id;
   std::string owner_id;
-  // The task's list (none in events from before lists: the owner alone sees the task).
-  std::optional<std::string> list_id;
-  // Who made the change (domain::ActorOf: none for the expiry scheduler and erasures).
-  std::optional<std::string> actor_id;
   std::int64_t version = 0;
   std::optional<TaskSnapshot> state;
   // A deletion's last title, when the event carries it.
@@ -65,24 +57,12 @@ struct UserChange {
   std::string user_id;
   std::int64_t version = 0;
   std::string timezone = "UTC";  // the profile's, UTC when it names none
-  std::optional<std::string> name;  // shown as actor_name
-};
-
-// ListChange: one todo.list.* event: the whole membership (it replaces what is held), or a
-// deletion.
-struct ListChange {
-  bool deleted = false;
-  std::string list_id;
-  std::string owner_id;
-  bool inbox = false;
-  std::int64_t version = 0;
-  std::vector<domain::Member> members;  // domain::ListAudience: the owner first; none if deleted
 };
 
 // IgnoredEvent: a type progress does not fold.
 struct IgnoredEvent {};
 
-using ConsumedEvent = std::variant<IgnoredEvent, TaskChange, UserChange, ListChange>;
+using ConsumedEvent = std::variant<IgnoredEvent, TaskChange, UserChange>;
 
 // Reads one event's envelope and data. The type comes from the envelope, not the subject: a
 // stream may carry events under any subject prefix (the tests use streams of their own).

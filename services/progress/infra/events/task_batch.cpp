@@ -44,9 +44,8 @@ struct Latest {
 pg::DbResult<void> WriteStates(pg::Connection& tx,
                                const std::unordered_map<std::string, Latest>& latest) {
   Column ids, owners, titles, statuses, progress, versions;
-  NullableColumn due, expires, completed, lists;
+  NullableColumn due, expires, completed;
   Column dead_ids, dead_owners, dead_titles, dead_versions;
-  NullableColumn dead_lists;
   for (const auto& [id, last] : latest) {
     const TaskChange& c = *last.change;
     if (!c.state) {
@@ -54,7 +53,6 @@ pg::DbResult<void> WriteStates(pg::Connection& tx,
       dead_owners.push_back(c.owner_id);
       dead_titles.push_back(last.title.value_or(""));
       dead_versions.push_back(std::to_string(c.version));
-      dead_lists.push_back(c.list_id);
       continue;
     }
     ids.push_back(id);
@@ -66,7 +64,6 @@ pg::DbResult<void> WriteStates(pg::Connection& tx,
     expires.push_back(c.state->expires_at);
     completed.push_back(c.state->completed_at);
     versions.push_back(std::to_string(c.version));
-    lists.push_back(c.list_id);
   }
   if (!ids.empty()) {
     TODO_TRY_VOID(
@@ -74,14 +71,12 @@ pg::DbResult<void> WriteStates(pg::Connection& tx,
                    {pg::ArrayLiteral(ids), pg::ArrayLiteral(owners), pg::ArrayLiteral(titles),
                     pg::ArrayLiteral(statuses), pg::ArrayLiteral(progress),
                     pg::NullableArrayLiteral(due), pg::NullableArrayLiteral(expires),
-                    pg::NullableArrayLiteral(completed), pg::ArrayLiteral(versions),
-                    pg::NullableArrayLiteral(lists)}));
+                    pg::NullableArrayLiteral(completed), pg::ArrayLiteral(versions)}));
   }
   if (!dead_ids.empty()) {
     TODO_TRY_VOID(tx.Execute(q::kFoldTaskTombstones,
                              {pg::ArrayLiteral(dead_ids), pg::ArrayLiteral(dead_owners),
-                              pg::ArrayLiteral(dead_titles), pg::ArrayLiteral(dead_versions),
-                              pg::NullableArrayLiteral(dead_lists)}));
+                              pg::ArrayLiteral(dead_titles), pg::ArrayLiteral(dead_versions)}));
   }
   return {};
 }
@@ -89,7 +84,7 @@ pg::DbResult<void> WriteStates(pg::Connection& tx,
 // ActivityRows: the activity statement's columns, one element per event.
 struct ActivityRows {
   Column seqs, event_ids, owners, kinds, task_ids, ats;
-  NullableColumn titles, tasks, completed, lists, actors;
+  NullableColumn titles, tasks, completed;
 
   void Add(const SequencedTask& item, std::optional<std::string> title) {
     const TaskChange& c = *item.change;
@@ -103,8 +98,6 @@ struct ActivityRows {
     tasks.push_back(c.state ? std::optional(c.state->json) : std::nullopt);
     completed.push_back(c.state && c.state->status == "done" ? c.state->completed_at
                                                              : std::nullopt);
-    lists.push_back(c.list_id);
-    actors.push_back(c.actor_id);
   }
 
   pg::DbResult<void> Write(pg::Connection& tx) const {
@@ -114,8 +107,7 @@ struct ActivityRows {
                    {pg::ArrayLiteral(seqs), pg::ArrayLiteral(event_ids), pg::ArrayLiteral(owners),
                     pg::ArrayLiteral(kinds), pg::ArrayLiteral(task_ids),
                     pg::NullableArrayLiteral(titles), pg::ArrayLiteral(ats),
-                    pg::NullableArrayLiteral(tasks), pg::NullableArrayLiteral(completed),
-                    pg::NullableArrayLiteral(lists), pg::NullableArrayLiteral(actors)}));
+                    pg::NullableArrayLiteral(tasks), pg::NullableArrayLiteral(completed)}));
     return {};
   }
 };

@@ -3,7 +3,6 @@
 #include "infra/pg/progress_rows.hpp"
 #include "infra/pg/queries.hpp"
 #include "platform/check.hpp"
-#include "platform/pg/array_literal.hpp"
 #include "platform/try.hpp"
 #include "platform/uuid.hpp"
 
@@ -30,20 +29,11 @@ app::Async<std::string> PgProgressStore::TimeZone(std::string user_id) {
   return pool_.Run(std::move(work));
 }
 
-app::Async<bool> PgProgressStore::SeesList(std::string user_id, std::string list_id) {
-  auto work = [user_id, list_id](pg::Connection& conn) -> Result<bool> {
-    if (!platform::IsUuid(user_id) || !platform::IsUuid(list_id)) return false;
-    TODO_TRY(auto rows, conn.Execute(q::kSeesList, {user_id, list_id}));
-    return !rows.Empty();
-  };
-  return pool_.Run(std::move(work));
-}
-
-app::Async<app::Aggregates> PgProgressStore::Aggregate(std::string user_id, app::ListFilter list,
-                                                       domain::Time now, domain::Time today_start) {
-  auto work = [user_id, list, now, today_start](pg::Connection& conn) -> Result<app::Aggregates> {
+app::Async<app::Aggregates> PgProgressStore::Aggregate(std::string user_id, domain::Time now,
+                                                       domain::Time today_start) {
+  auto work = [user_id, now, today_start](pg::Connection& conn) -> Result<app::Aggregates> {
     if (!platform::IsUuid(user_id)) return app::Aggregates{};
-    TODO_TRY(auto rows, conn.Execute(q::kAggregate, {user_id, Ms(now), Ms(today_start), list}));
+    TODO_TRY(auto rows, conn.Execute(q::kAggregate, {user_id, Ms(now), Ms(today_start)}));
     TODO_CHECK(rows.Size() == 1, "an aggregate without GROUP BY is one row");
     TODO_TRY(auto aggregates, ReadAggregates(rows.At(0)));
     return aggregates;
@@ -52,12 +42,10 @@ app::Async<app::Aggregates> PgProgressStore::Aggregate(std::string user_id, app:
 }
 
 app::Async<std::vector<domain::ActivityPoint>> PgProgressStore::Points(std::string user_id,
-                                                                       app::ListFilter list,
                                                                        domain::Time since) {
-  auto work = [user_id, list,
-               since](pg::Connection& conn) -> Result<std::vector<domain::ActivityPoint>> {
+  auto work = [user_id, since](pg::Connection& conn) -> Result<std::vector<domain::ActivityPoint>> {
     if (!platform::IsUuid(user_id)) return std::vector<domain::ActivityPoint>{};
-    TODO_TRY(auto rows, conn.Execute(q::kPoints, {user_id, Ms(since), list}));
+    TODO_TRY(auto rows, conn.Execute(q::kPoints, {user_id, Ms(since)}));
     TODO_TRY(auto points, ReadPoints(rows));
     return points;
   };
@@ -65,11 +53,10 @@ app::Async<std::vector<domain::ActivityPoint>> PgProgressStore::Points(std::stri
 }
 
 app::Async<std::vector<domain::Time>> PgProgressStore::Completions(std::string user_id,
-                                                                   app::ListFilter list,
                                                                    domain::Time since) {
-  auto work = [user_id, list, since](pg::Connection& conn) -> Result<std::vector<domain::Time>> {
+  auto work = [user_id, since](pg::Connection& conn) -> Result<std::vector<domain::Time>> {
     if (!platform::IsUuid(user_id)) return std::vector<domain::Time>{};
-    TODO_TRY(auto rows, conn.Execute(q::kCompletions, {user_id, Ms(since), list}));
+    TODO_TRY(auto rows, conn.Execute(q::kCompletions, {user_id, Ms(since)}));
     TODO_TRY(auto completions, ReadCompletions(rows));
     return completions;
   };
@@ -97,13 +84,8 @@ app::Async<std::vector<app::ActivityItem>> PgProgressStore::ActivitySince(std::s
                limit](pg::Connection& conn) -> Result<std::vector<app::ActivityItem>> {
     if (!platform::IsUuid(user_id)) return std::vector<app::ActivityItem>{};
     TODO_TRY(auto rows, conn.Execute(q::kActivitySince,
-                                     {pg::ArrayLiteral(std::vector<std::string>{user_id}),
-                                      pg::ArrayLiteral(std::vector{std::to_string(after_seq)}),
-                                      std::to_string(limit)}));
-    TODO_TRY(auto seen, ReadViewerActivity(rows));
-    std::vector<app::ActivityItem> items;
-    items.reserve(seen.size());
-    for (auto& one : seen) items.push_back(std::move(one.item));
+                                     {user_id, std::to_string(after_seq), std::to_string(limit)}));
+    TODO_TRY(auto items, ReadActivityItems(rows));
     return items;
   };
   return pool_.Run(std::move(work));

@@ -13,12 +13,11 @@ class PgProgressStore : public app::ProgressStore {
   explicit PgProgressStore(platform::pg::Pool& pool) : pool_(pool) {}
 
   app::Async<std::string> TimeZone(std::string user_id) override;
-  app::Async<bool> SeesList(std::string user_id, std::string list_id) override;
-  app::Async<app::Aggregates> Aggregate(std::string user_id, app::ListFilter list,
-                                        domain::Time now, domain::Time today_start) override;
-  app::Async<std::vector<domain::ActivityPoint>> Points(std::string user_id, app::ListFilter list,
+  app::Async<app::Aggregates> Aggregate(std::string user_id, domain::Time now,
+                                        domain::Time today_start) override;
+  app::Async<std::vector<domain::ActivityPoint>> Points(std::string user_id,
                                                         domain::Time since) override;
-  app::Async<std::vector<domain::Time>> Completions(std::string user_id, app::ListFilter list,
+  app::Async<std::vector<domain::Time>> Completions(std::string user_id,
                                                     domain::Time since) override;
   app::Async<std::vector<app::ActivityItem>> Activity(std::string user_id,
                                                       std::optional<std::int64_t> before_seq,

@@ -40,9 +40,6 @@ pg::DbResult<app::ActivityItem> ReadActivityItem(const pg::Row& row) {
   TODO_TRY(std::int64_t at_ms, row.Int("at_ms"));
   item.at = FromMs(at_ms);
   TODO_TRY(item.task_json, row.Text("task"));
-  TODO_TRY(item.list_id, row.OptionalText("list_id"));
-  TODO_TRY(item.actor_id, row.OptionalText("actor_id"));
-  TODO_TRY(item.actor_name, row.OptionalText("actor_name"));
   return item;
 }
 
@@ -102,18 +99,6 @@ pg::DbResult<std::vector<app::ActivityItem>> ReadActivityItems(const pg::Rows& r
   for (int i = 0; i < rows.Size(); ++i) {
     TODO_TRY(auto item, ReadActivityItem(rows.At(i)));
     items.push_back(std::move(item));
-  }
-  return items;
-}
-
-pg::DbResult<std::vector<ViewerItem>> ReadViewerActivity(const pg::Rows& rows) {
-  std::vector<ViewerItem> items;
-  items.reserve(static_cast<std::size_t>(rows.Size()));
-  for (int i = 0; i < rows.Size(); ++i) {
-    auto row = rows.At(i);
-    TODO_TRY(std::string viewer, row.Text("viewer"));
-    TODO_TRY(auto item, ReadActivityItem(row));
-    items.push_back({std::move(viewer), std::move(item)});
   }
   return items;
 }

@@ -23,15 +23,8 @@ platform::pg::DbResult<std::vector<domain::ActivityPoint>> ReadPoints(
     const platform::pg::Rows& rows);
 // The rows of queries/completions.sql.
 platform::pg::DbResult<std::vector<domain::Time>> ReadCompletions(const platform::pg::Rows& rows);
-// The rows of queries/activity.sql.
+// The rows of queries/activity.sql and queries/activity_since.sql.
 platform::pg::DbResult<std::vector<app::ActivityItem>> ReadActivityItems(
     const platform::pg::Rows& rows);
-
-// ViewerItem: one row of queries/activity_since.sql: an item and the person it is read for.
-struct ViewerItem {
-  std::string viewer;
-  app::ActivityItem item;
-};
-platform::pg::DbResult<std::vector<ViewerItem>> ReadViewerActivity(const platform::pg::Rows& rows);
 
 }  // namespace progress::infra

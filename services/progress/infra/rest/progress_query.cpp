@@ -4,7 +4,6 @@
 
 #include "domain/progress.hpp"
 #include "platform/try.hpp"
-#include "platform/uuid.hpp"
 
 namespace progress::infra {
 
@@ -38,16 +37,8 @@ std::optional<std::int64_t> PositiveNumber(std::string_view text) {
   return value;
 }
 
-platform::Result<std::optional<std::string>> ParseListFilter(const Request& request) {
-  auto list = Parameter(request, "list");
-  if (list && !platform::IsUuid(*list)) {
-    return std::unexpected(Error::InvalidField("list", "is not a list id (a UUID)"));
-  }
-  return list;
-}
-
 platform::Result<int> ParseDailyQuery(const Request& request) {
-  TODO_TRY_VOID(OnlyParameters(request, {"days", "list"}));
+  TODO_TRY_VOID(OnlyParameters(request, {"days"}));
   auto text = Parameter(request, "days");
   std::optional<std::string_view> view;
   if (text) view = *text;

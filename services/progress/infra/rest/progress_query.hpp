@@ -22,11 +22,7 @@ std::optional<std::string> Parameter(const platform::http::Request& request, std
 // A number above zero in plain digits, else nullopt.
 std::optional<std::int64_t> PositiveNumber(std::string_view text);
 
-// `list`: the one list GET /v1/progress and /v1/progress/daily narrow to (nullopt: none
-// given); a value that is not a UUID is a 400 on `list`.
-platform::Result<std::optional<std::string>> ParseListFilter(const platform::http::Request& request);
-
-// GET /v1/progress/daily: how many days (`list` is the other parameter: ParseListFilter).
+// GET /v1/progress/daily: how many days.
 platform::Result<int> ParseDailyQuery(const platform::http::Request& request);
 
 // ActivityQuery: a page of GET /v1/activity (size, and the sequence number to go on before).

@@ -54,16 +54,14 @@ std::string SummaryJson(const app::Summary& s) {
 }
 
 Handled Summary(ProgressApi& api, Request& request) {
-  TODO_CO_TRY_VOID(OnlyParameters(request, {"list"}));
-  TODO_CO_TRY(auto list, ParseListFilter(request));
-  TODO_CO_TRY(auto summary, co_await app::GetSummary(api.deps, request.subject, list));
+  TODO_CO_TRY_VOID(OnlyParameters(request, {}));
+  TODO_CO_TRY(auto summary, co_await app::GetSummary(api.deps, request.subject));
   co_return Response::Json(200, SummaryJson(summary));
 }
 
 Handled Daily(ProgressApi& api, Request& request) {
   TODO_CO_TRY(int days, ParseDailyQuery(request));
-  TODO_CO_TRY(auto list, ParseListFilter(request));
-  TODO_CO_TRY(auto buckets, co_await app::GetDaily(api.deps, request.subject, days, list));
+  TODO_CO_TRY(auto buckets, co_await app::GetDaily(api.deps, request.subject, days));
   platform::JsonWriter w;
   w.StartObject();
   w.Key("days");

@@ -10,9 +10,6 @@ void WriteItemFields(platform::JsonWriter& w, const app::ActivityItem& item) {
   w.Field("task_id", item.task_id);
   w.Field("title", item.title);
   w.Field("at", platform::FormatTimestamp(item.at));
-  w.Field("actor_id", item.actor_id);
-  w.Field("actor_name", item.actor_name);
-  w.Field("list_id", item.list_id);
 }
 
 std::string SseEvent(const app::ActivityItem& item) {

@@ -14,7 +14,6 @@
 #include "infra/stream/sse_event.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
-#include "platform/pg/array_literal.hpp"
 #include "platform/pg/connection.hpp"
 #include "platform/uuid.hpp"
 
@@ -162,57 +161,47 @@ void StreamHub::WakeAll() {
   for (const auto& inbox : all) Inbox::Ring(inbox);
 }
 
-void StreamHub::Deliver(std::vector<std::string> user_ids) {
-  while (!user_ids.empty()) {
-    std::vector<std::string> viewers, afters;
+void StreamHub::Deliver(const std::string& user_id) {
+  if (!platform::IsUuid(user_id)) return;
+  for (;;) {
+    std::int64_t after = 0;
     {
       std::lock_guard lock(mutex_);
-      for (const auto& user_id : user_ids) {
-        auto it = people_.find(user_id);
-        if (it == people_.end() || !platform::IsUuid(user_id)) continue;  // no stream here
-        viewers.push_back(user_id);
-        afters.push_back(std::to_string(it->second.delivered_seq));
-      }
+      auto it = people_.find(user_id);
+      if (it == people_.end()) return;  // no stream of theirs here: nothing to read
+      after = it->second.delivered_seq;
     }
-    if (viewers.empty()) return;
     CountQuery();
     auto rows = conn_->Execute(queries::kActivitySince,
-                               {platform::pg::ArrayLiteral(viewers),
-                                platform::pg::ArrayLiteral(afters), std::to_string(kReadPage)});
+                               {user_id, std::to_string(after), std::to_string(kReadPage)});
     if (!rows) {
       platform::log::Warn("stream hub read failed", {{"error", rows.error().message}});
       return;  // the connection is checked by the loop; streams catch up on the next ring
     }
-    auto items = ReadViewerActivity(*rows);
+    auto items = ReadActivityItems(*rows);
     if (!items) {
       platform::log::Error("stream hub read a malformed row", {{"error", items.error().message}});
       return;
     }
-    // Rows come by person, oldest first; an event seen by many is encoded once.
-    std::unordered_map<std::int64_t, SharedEvent> encoded;
-    std::unordered_map<std::string, std::vector<SharedEvent>> by_viewer;
-    for (const auto& [viewer, item] : *items) {
-      auto& event = encoded[item.seq];
-      if (!event) event = std::make_shared<const StreamEvent>(StreamEvent{item.seq, SseEvent(item)});
-      by_viewer[viewer].push_back(event);
+    if (items->empty()) return;
+    std::vector<SharedEvent> events;
+    events.reserve(items->size());
+    for (const auto& item : *items) {
+      events.push_back(std::make_shared<const StreamEvent>(StreamEvent{item.seq, SseEvent(item)}));
     }
-    std::vector<std::string> more;
-    for (const auto& [viewer, events] : by_viewer) {
-      std::vector<std::shared_ptr<Inbox>> inboxes;
-      {
-        std::lock_guard lock(mutex_);
-        auto it = people_.find(viewer);
-        if (it == people_.end()) continue;
-        it->second.delivered_seq = std::max(it->second.delivered_seq, events.back()->seq);
-        inboxes = it->second.inboxes;
-      }
-      for (const auto& inbox : inboxes) {
-        inbox->Deliver(events);
-        Inbox::Ring(inbox);
-      }
-      if (static_cast<int>(events.size()) >= kReadPage) more.push_back(viewer);
+    std::vector<std::shared_ptr<Inbox>> inboxes;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = people_.find(user_id);
+      if (it == people_.end()) return;
+      it->second.delivered_seq = std::max(it->second.delivered_seq, events.back()->seq);
+      inboxes = it->second.inboxes;
     }
-    user_ids = std::move(more);
+    for (const auto& inbox : inboxes) {
+      inbox->Deliver(events);
+      Inbox::Ring(inbox);
+    }
+    if (static_cast<int>(items->size()) < kReadPage) return;
   }
 }
 
@@ -259,7 +248,7 @@ BackgroundLoop::Next StreamHub::Step() {
       pruned_at_ = now;
     }
   }
-  Deliver({notified.begin(), notified.end()});
+  for (const auto& user : notified) Deliver(user);
   if (!note || !conn_->Healthy()) {
     conn_.reset();  // listen again on a new connection
     listening_ = false;

@@ -1,14 +1,10 @@
 #pragma once
 // StreamHub: the live streams (GET /v1/stream) of this process, fed by push only. A background
-// loop LISTENs on `progress_activity` (payload: a person's id, notified on commit by the event
-// applier of whichever replica applied the events, for the task's owner and every member of
-// its list); for the people notified at once who have streams here it reads what is new with
-// one statement (each person's share of what they may see, by their memberships as stored at
-// that moment), encodes each event once, and hands the same bytes to every stream of every
-// person who sees it. So a change in a list of 50 members reaches their 50 streams with one
-// read, and a member removed from a list gets none of its events once the removal is applied.
-// An idle stream costs no query and wakes only for its heartbeat; a revoked session reaches its
-// streams as a call from the revocation feed, not as a poll.
+// loop LISTENs on `progress_activity` (payload: an owner's id, notified on commit by the event
+// applier of whichever replica applied the events); for a person with open streams it reads
+// what is new once, encodes each event once, and hands the same bytes to every stream of that
+// person. An idle stream costs no query and wakes only for its heartbeat; a revoked session
+// reaches its streams as a call from the revocation feed, not as a poll.
 
 #include <utility>
 
@@ -138,9 +134,8 @@ class StreamHub {
   };
 
   void Leave(const std::string& user_id, const Inbox* inbox);
-  // Reads what is new for those of the people who have streams here (one statement per page)
-  // and hands it over.
-  void Deliver(std::vector<std::string> user_ids);
+  // Reads what is new for the person (when they have streams) and hands it over.
+  void Deliver(const std::string& user_id);
   // Gives freed memory back to the system once many streams have closed: the allocator keeps
   // what thousands of closed streams used otherwise.
   void ReturnMemory();

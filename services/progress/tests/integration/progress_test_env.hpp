@@ -92,23 +92,6 @@ struct TaskState {
   Time created_at{};
   Time updated_at{};
   std::int64_t version = 1;
-  // Lists: an event written since lists names the task's list and who made the change (null:
-  // the expiry scheduler); without list_id the event is written as before lists (no list,
-  // assignee, creator or actor fields at all).
-  std::optional<std::string> list_id;
-  std::optional<std::string> actor_id;
-};
-
-// ListState: the data of todo.list.created / updated (the owner first among the members).
-struct ListState {
-  std::string id = platform::NewUuidV7();
-  std::string owner_id;
-  std::string name = "Ramadhan";
-  bool inbox = false;
-  std::vector<std::pair<std::string, std::string>> members;  // user id, role (not the owner)
-  Time created_at{};
-  Time updated_at{};
-  std::int64_t version = 1;
 };
 
 // UserState: the data of todo.user.created / updated (API.md's user).
@@ -180,14 +163,6 @@ inline std::string TaskData(const TaskState& t) {
   detail::TimeField(w, "created_at", t.created_at);
   detail::TimeField(w, "updated_at", t.updated_at);
   w.Field("version", t.version);
-  if (t.list_id) {
-    w.Field("list_id", *t.list_id);
-    w.Key("assignee_id");
-    w.Null();
-    w.Field("created_by", t.owner_id);
-    w.Field("updated_by", t.actor_id.value_or(t.owner_id));
-    w.Field("actor_id", t.actor_id);
-  }
   w.EndObject();
   return w.Take();
 }
@@ -208,62 +183,9 @@ inline Event TaskDeleted(const TaskState& task, std::int64_t version, Time at,
   w.Field("version", version);
   w.Field("title", task.title);  // as tasks writes it (not for an owner's erasure)
   if (reason) w.Field("reason", *reason);
-  if (task.list_id) {
-    w.Field("list_id", *task.list_id);
-    w.Field("actor_id", task.actor_id);
-  }
   w.EndObject();
   return detail::Envelope("todo.task.deleted", "/tasks", task.id, version, w.Take(), at,
                           reason ? "" : platform::NewRequestId());
-}
-
-// The list's JSON as tasks writes it: every member, the owner first.
-inline std::string ListData(const ListState& l) {
-  platform::JsonWriter w;
-  w.StartObject();
-  w.Field("id", l.id);
-  w.Field("owner_id", l.owner_id);
-  w.Field("name", l.name);
-  w.Key("color");
-  w.Null();
-  w.Field("inbox", l.inbox);
-  w.Key("members");
-  w.StartArray();
-  auto member = [&w, &l](const std::string& user_id, const std::string& role) {
-    w.StartObject();
-    w.Field("user_id", user_id);
-    w.Field("role", role);
-    w.Field("added_at", Rfc3339(l.created_at));
-    w.EndObject();
-  };
-  member(l.owner_id, "owner");
-  for (const auto& [user_id, role] : l.members) member(user_id, role);
-  w.EndArray();
-  w.Field("created_at", Rfc3339(l.created_at));
-  w.Field("updated_at", Rfc3339(l.updated_at));
-  w.Field("version", l.version);
-  w.Field("actor_id", l.owner_id);
-  w.EndObject();
-  return w.Take();
-}
-
-// todo.list.created / updated.
-inline Event ListEvent(std::string_view kind, const ListState& list, Time at) {
-  return detail::Envelope("todo.list." + std::string(kind), "/tasks", list.id, list.version,
-                          ListData(list), at, platform::NewRequestId());
-}
-
-// todo.list.deleted at `version` (one more than the list's last state).
-inline Event ListDeleted(const ListState& list, std::int64_t version, Time at) {
-  platform::JsonWriter w;
-  w.StartObject();
-  w.Field("id", list.id);
-  w.Field("owner_id", list.owner_id);
-  w.Field("version", version);
-  w.Field("actor_id", list.owner_id);
-  w.EndObject();
-  return detail::Envelope("todo.list.deleted", "/tasks", list.id, version, w.Take(), at,
-                          platform::NewRequestId());
 }
 
 // The user's JSON as identity's UserJson writes it.
@@ -325,9 +247,7 @@ inline std::string Describe(const std::vector<app::ActivityItem>& items) {
   std::string out;
   for (const auto& i : items) {
     out += std::to_string(i.seq) + " " + i.event_id + " " + std::string(domain::ToString(i.kind)) +
-           " " + i.task_id + " " + i.title + " " + Rfc3339(i.at) + " " + i.task_json +
-           " list=" + i.list_id.value_or("-") + " actor=" + i.actor_id.value_or("-") + " (" +
-           i.actor_name.value_or("-") + ")\n";
+           " " + i.task_id + " " + i.title + " " + Rfc3339(i.at) + " " + i.task_json + "\n";
   }
   return out;
 }
@@ -387,14 +307,13 @@ class ProgressDbTest : public ::testing::Test {
     if (!tz) throw std::runtime_error("time zone: " + tz.error().detail);
     return *tz;
   }
-  app::Summary Summary(const std::string& user_id, app::ListFilter list = {}) {
-    auto summary = RunSync(app::GetSummary(*deps_, user_id, std::move(list)));
+  app::Summary Summary(const std::string& user_id) {
+    auto summary = RunSync(app::GetSummary(*deps_, user_id));
     if (!summary) throw std::runtime_error("summary: " + summary.error().detail);
     return *summary;
   }
-  std::vector<domain::DayCounts> Daily(const std::string& user_id, int days,
-                                       app::ListFilter list = {}) {
-    auto daily = RunSync(app::GetDaily(*deps_, user_id, days, std::move(list)));
+  std::vector<domain::DayCounts> Daily(const std::string& user_id, int days) {
+    auto daily = RunSync(app::GetDaily(*deps_, user_id, days));
     if (!daily) throw std::runtime_error("daily: " + daily.error().detail);
     return *daily;
   }

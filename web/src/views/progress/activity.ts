@@ -19,19 +19,15 @@ export interface ActivityFeed {
   refreshTimes(): void;
 }
 
-function activityItem(a: ActivityItem, tz: string, me: string): HTMLElement {
-  const byOther = a.actor_id && a.actor_id !== me;
+function activityItem(a: ActivityItem, tz: string): HTMLElement {
   return h('li', { class: `activity-item activity-${a.type}`, testid: 'activity-item', 'data-type': a.type },
     h('span', { class: 'badge' }, t(`activity.${a.type}`)),
     a.type === 'deleted' ? h('span', { class: 'activity-title' }, a.title) : h('a', { class: 'activity-title', href: `#/tasks/${a.task_id}` }, a.title),
-    byOther ? h('span', { class: 'activity-actor hint', testid: 'activity-actor', 'data-actor-id': a.actor_id },
-      a.actor_name ? t('activity.by', { name: a.actor_name }) : t('live.bySomeone')) : null,
     h('time', { datetime: a.at, title: formatDateTime(a.at, tz), class: 'rel', 'data-at': a.at }, formatRelative(a.at)),
   );
 }
 
-/** The feed; `me()` is the person's id (what others did names them). */
-export function activityFeed(me: () => string = () => ''): ActivityFeed {
+export function activityFeed(): ActivityFeed {
   const seen = new Set<string>();
   const list = h('ol', { class: 'activity', testid: 'activity-list', 'aria-label': t('activity.title') });
   const empty = h('p', { class: 'hint', hidden: true }, t('activity.empty'));
@@ -44,7 +40,7 @@ export function activityFeed(me: () => string = () => ''): ActivityFeed {
       for (const a of page.items) {
         if (seen.has(a.id)) continue;
         seen.add(a.id);
-        list.append(activityItem(a, tz, me()));
+        list.append(activityItem(a, tz));
       }
       feed.next = page.next_cursor;
       more.hidden = feed.next === null;
@@ -53,7 +49,7 @@ export function activityFeed(me: () => string = () => ''): ActivityFeed {
     prepend(item, tz) {
       if (seen.has(item.id)) return;
       seen.add(item.id);
-      list.prepend(activityItem(item, tz, me()));
+      list.prepend(activityItem(item, tz));
       empty.hidden = true;
     },
     refreshTimes() {

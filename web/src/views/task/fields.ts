@@ -1,12 +1,11 @@
 // The task form's fields (title, description, priority, labels, due date, expiry) and what they
 // last showed from the server, to tell an edit made here from a change made elsewhere.
-import { PRIORITIES, type List, type Task, type User } from '../../api';
+import { PRIORITIES, type Task, type User } from '../../api';
 import { h } from '../../dom';
 import { t } from '../../i18n';
 import { fromLocalInput, toLocalInput } from '../../time';
 import { field, select } from '../../ui';
 import { expiryFields, expiryValueOf, type ExpiryFields } from './expiry';
-import { assigneePicker, listPicker } from './people';
 
 /** The fields' values as the controls hold them (expiry: see ExpiryFields.value). */
 export interface FieldValues {
@@ -17,10 +16,6 @@ export interface FieldValues {
   due: string;
   expiry: string;
   onExpire: string;
-  /** The list id. */
-  list: string;
-  /** The assignee's user id, or '' for nobody. */
-  assignee: string;
 }
 
 export interface TaskFields {
@@ -38,17 +33,15 @@ export interface TaskFields {
   dueAt(): string | null | undefined;
 }
 
-function valuesOf(task: Task | null, user: User, defaultList: string): FieldValues {
+function valuesOf(task: Task | null, user: User): FieldValues {
   return {
-    list: task?.list_id ?? defaultList, assignee: task?.assignee_id ?? '',
     title: task?.title ?? '', description: task?.description ?? '', priority: task?.priority ?? 'none',
     labels: task?.labels.join(', ') ?? '', due: toLocalInput(task?.due_at ?? null, user.timezone),
     expiry: expiryValueOf(task, user), onExpire: task?.on_expire ?? 'keep',
   };
 }
 
-/** The fields; a new task goes to `defaultList` unless another of `all` is chosen. */
-export function taskFields(user: User, all: List[], defaultList: string): TaskFields {
+export function taskFields(user: User): TaskFields {
   const tz = user.timezone;
   const title = h('input', { type: 'text', testid: 'task-title-input', required: true, maxlength: '200', autocomplete: 'off' });
   const description = h('textarea', { testid: 'task-description-input', rows: '4', maxlength: '10000' });
@@ -56,14 +49,11 @@ export function taskFields(user: User, all: List[], defaultList: string): TaskFi
   const labels = h('input', { type: 'text', testid: 'task-labels-input', autocomplete: 'off' });
   const due = h('input', { type: 'datetime-local', testid: 'task-due-input' });
   const expiry = expiryFields(user);
-  const list = listPicker(all);
-  const assignee = assigneePicker(user);
-  list.select.addEventListener('change', () => assignee.setList(list.select.value, false));
-  let shown = valuesOf(null, user, defaultList);
+  let shown = valuesOf(null, user);
 
   const current = (): FieldValues => ({
     title: title.value, description: description.value, priority: priority.value, labels: labels.value, due: due.value,
-    expiry: expiry.value(), onExpire: expiry.onExpire.value, list: list.select.value, assignee: assignee.select.value,
+    expiry: expiry.value(), onExpire: expiry.onExpire.value,
   });
 
   return {
@@ -77,16 +67,12 @@ export function taskFields(user: User, all: List[], defaultList: string): TaskFi
         field(t('form.due'), due, { name: 'due_at', hint: t('form.tzHint', { tz }) }),
       ),
       field(t('form.labels'), labels, { name: 'labels', hint: t('form.labelsHint') }),
-      h('div', { class: 'row' },
-        field(t('task.list'), list.select, { name: 'list_id' }),
-        field(t('task.assignee'), assignee.select, { name: 'assignee_id' }),
-      ),
       expiry.element,
     ],
     current,
     shown: () => shown,
     show(task, onlyUnedited) {
-      const values = valuesOf(task, user, defaultList);
+      const values = valuesOf(task, user);
       const now = current();
       const take = (k: keyof FieldValues) => !onlyUnedited || now[k] === shown[k];
       if (take('title')) title.value = values.title;
@@ -96,11 +82,6 @@ export function taskFields(user: User, all: List[], defaultList: string): TaskFi
       if (take('due')) due.value = values.due;
       if (take('onExpire')) expiry.onExpire.value = values.onExpire;
       if (take('expiry')) expiry.setValue(values.expiry);
-      if (take('list')) {
-        list.setValue(values.list);
-        assignee.setList(values.list, true);
-      }
-      if (take('assignee')) assignee.setValue(values.assignee);
       shown = values;
       expiry.showFields();
     },

@@ -1,7 +1,6 @@
 // An open task follows what happens elsewhere: changes from the stream (a field being edited here
 // keeps what was typed), its deletion, and its expiry, counted down every second.
 import { api, type Task } from '../../api';
-import { h } from '../../dom';
 import { t } from '../../i18n';
 import { navigate } from '../../router';
 import * as sse from '../../sse';
@@ -10,7 +9,7 @@ import { flash } from '../../ui';
 import { countdownText } from '../countdown';
 import { taskPath, type TaskState } from './state';
 
-const NOTE_MS = 10_000;
+const NOTE_MS = 5000;
 /** How late the stream may be telling that the task expired before the API is asked. */
 const EXPIRY_GRACE_MS = 3000;
 
@@ -27,14 +26,7 @@ export function followChanges(state: TaskState, note: HTMLElement, accept: (task
     }
     if (e.task.version <= base.version) return; // our own change, already shown
     accept(e.task);
-    const actor = e.item.actor_id;
-    if (actor && actor !== state.user.id) {
-      const name = e.item.actor_name;
-      note.replaceChildren(h('span', { class: 'live-actor', testid: 'live-actor', 'data-actor-id': actor },
-        name ? t('live.by', { name }) : t('live.bySomeone')));
-    } else {
-      note.textContent = t('form.changedElsewhere');
-    }
+    note.textContent = t('form.changedElsewhere');
     clearTimeout(noteTimer);
     noteTimer = setTimeout(() => { note.textContent = ''; }, NOTE_MS);
   });

@@ -18,8 +18,7 @@ export interface ProgressSliderOptions {
 export interface ProgressSlider {
   /** In order: the heading with the value, the bar, the slider's field, the "from the checklist" note. */
   elements: HTMLElement[];
-  /** With readOnly (a viewer) there is no slider. */
-  show(progress: number, hasChecklist: boolean, expired: boolean, readOnly?: boolean): void;
+  show(progress: number, hasChecklist: boolean, expired: boolean): void;
   /** Drops a save not yet started (the page closes). */
   cancel(): void;
 }
@@ -62,14 +61,10 @@ export function progressSlider(options: ProgressSliderOptions): ProgressSlider {
       h('div', { class: 'progress-head' }, h('span', { class: 'progress-label' }, t('progress.slider')), value),
       bar, sliderField, derivedNote,
     ],
-    show(progress, hasChecklist, expired, readOnly = false) {
+    show(progress, hasChecklist, expired) {
       showValue(progress);
       sliderField.hidden = hasChecklist;
       derivedNote.hidden = !hasChecklist;
-      if (readOnly) {
-        sliderField.remove();
-        return;
-      }
       if (!saving && document.activeElement !== slider) slider.value = String(progress);
       slider.disabled = expired;
       // A checklist with items replaces the slider: the element goes, as the contract says.

@@ -30,8 +30,6 @@ function parseLabels(text: string): string[] {
 /** The POST body of a new task: what the fields hold, and its draft checklist or progress. */
 function createBody(now: FieldValues, expiry: Expiry, dueAt: string | null, state: TaskState): Record<string, unknown> {
   const body: Record<string, unknown> = { title: now.title };
-  if (now.list) body.list_id = now.list;
-  if (now.assignee) body.assignee_id = now.assignee;
   if (now.description) body.description = now.description;
   if (now.priority !== 'none') body.priority = now.priority;
   const l = parseLabels(now.labels);
@@ -64,8 +62,6 @@ function updatePatch(now: FieldValues, shown: FieldValues, task: Task, expiry: E
     }
   }
   if (now.onExpire !== shown.onExpire) patch.on_expire = now.onExpire;
-  if (now.list !== shown.list) patch.list_id = now.list;
-  if (now.assignee !== shown.assignee) patch.assignee_id = now.assignee || null;
   return { patch };
 }
 
@@ -112,10 +108,8 @@ export function saveOnSubmit(page: SaveForm): void {
       // Created without an expiry, the task got the profile's default one: "never" means never.
       task = await api.patch<Task>(`/v1/tasks/${task.id}`, { expires_at: null });
     }
-    // Back where the task was begun: the list it was begun in, or every task.
-    const back = state.fromList ? `#/lists/${state.fromList}` : '#/tasks';
-    navigate(back);
-    flash(t('form.created', { title: task.title }), 'info', back);
+    navigate('#/tasks');
+    flash(t('form.created', { title: task.title }), 'info', '#/tasks');
   }
 
   async function update(expiry: ExpiryChoice, dueAt: string | null): Promise<void> {

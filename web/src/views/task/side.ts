@@ -36,7 +36,7 @@ export function taskSide(state: TaskState, remote: Remote): TaskSide {
     },
     redraw: () => draw(),
   });
-  const list = checklist(checklistActions(state, remote, () => draw()), state.readOnly);
+  const list = checklist(checklistActions(state, remote, () => draw()));
   const sideButtons = h('div', { class: 'actions' });
   const note = h('p', { class: 'hint', role: 'status' });
   const element = h('section', { class: 'card task-side', 'aria-label': t('progress.slider') },
@@ -55,11 +55,11 @@ export function taskSide(state: TaskState, remote: Remote): TaskSide {
     const expired = task?.status === 'expired';
     const value = task ? task.progress : items.length
       ? Math.round((100 * items.filter((c) => c.done).length) / items.length) : state.draftProgress;
-    progress.show(value, items.length > 0, expired, state.readOnly);
+    progress.show(value, items.length > 0, expired);
     list.update(items, expired);
     const { parts, buttons } = task ? stateOf(task, state, remote) : { parts: [], buttons: [] };
     stateBox.replaceChildren(...parts);
-    sideButtons.replaceChildren(...(state.readOnly ? [] : buttons));
+    sideButtons.replaceChildren(...buttons);
   }
 
   return { element, stateBox, note, draw, cancel: progress.cancel };

@@ -13,14 +13,10 @@ export interface TaskState {
   draftProgress: number;
   /** Set while this page deletes the task, so that the stream's "deleted" is not news to it. */
   deleting: boolean;
-  /** The person may only look: a viewer of the task's list. */
-  readOnly: boolean;
-  /** The list a new task was begun in (#/tasks/new?list=<id>), to return to. */
-  fromList: string | null;
 }
 
-export function taskState(user: User, loaded: Task | null, readOnly = false, fromList: string | null = null): TaskState {
-  return { user, isNew: loaded === null, base: loaded, draftItems: [], draftProgress: 0, deleting: false, readOnly, fromList };
+export function taskState(user: User, loaded: Task | null): TaskState {
+  return { user, isNew: loaded === null, base: loaded, draftItems: [], draftProgress: 0, deleting: false };
 }
 
 /** The API path of the task (a saved one: base is set). */

@@ -15,17 +15,8 @@ export interface Filters {
 
 export const filters: Filters = { status: '', label: '', priority: '', q: '', sort: '-created_at' };
 
-/** What the page narrows the tasks to besides the filters: one list, an assignee. */
-export interface TaskScope {
-  list: string | null;
-  /** The user id the tasks must be assigned to ("assigned to me"), or null. */
-  assignee: string | null;
-}
-
 /** Whether a task belongs in the list under these filters (as the API would decide). */
-export function matches(task: Task, f: Filters, scope: TaskScope = { list: null, assignee: null }): boolean {
-  if (scope.list && task.list_id !== scope.list) return false;
-  if (scope.assignee && task.assignee_id !== scope.assignee) return false;
+export function matches(task: Task, f: Filters): boolean {
   if (f.status && !f.status.split(',').includes(task.status)) return false;
   if (f.label && !task.labels.includes(f.label)) return false;
   if (f.priority && task.priority !== f.priority) return false;

@@ -13,8 +13,6 @@ const EXPIRY_GRACE_MS = 3000;
 const RELATIVE_TICKS = 15;
 
 export interface ListChanges {
-  /** An event from the stream, before its task is applied (who made the change). */
-  event?(e: sse.TaskEvent): void;
   /** A task as it is now. */
   applyTask(task: Task): void;
   /** A task deleted. */
@@ -27,7 +25,6 @@ export interface ListChanges {
 export function followList(list: HTMLElement, changes: ListChanges): () => void {
   const refresh = debounce(() => changes.refresh(), 250);
   const stopEvents = sse.onTaskEvent((e) => {
-    changes.event?.(e);
     if (e.type === 'deleted' || !e.task) changes.forget(e.item.task_id);
     else changes.applyTask(e.task);
     refresh(); // new tasks, and the order under the current sort, come from the API

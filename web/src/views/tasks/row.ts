@@ -1,12 +1,11 @@
 // A row of the task list: title, description, status, priority, labels, due date, countdown or
 // when it expired, progress, and the button that completes, reopens or extends the task.
-import { api, ApiError, type List, type Task } from '../../api';
+import { api, ApiError, type Task } from '../../api';
 import { h, keepFocus } from '../../dom';
 import { t } from '../../i18n';
 import { formatDateTime, formatDuration, formatRelative } from '../../time';
 import { busy, describe, flash, statusBadge } from '../../ui';
 import { countdownText, extendPatch, willExpire } from '../countdown';
-import { colorDot, listName } from '../lists/sidebar';
 
 export interface RowContext {
   tz: string;
@@ -15,14 +14,6 @@ export interface RowContext {
   filterByLabel(label: string): void;
   /** A button changed the task: the list shows the answer. */
   applyTask(task: Task): void;
-  /** Whether the person may change the task (a viewer of its list may not). */
-  canEdit(task: Task): boolean;
-  /** The task's list, when the row should name it (every task, assigned to me). */
-  listOf(task: Task): List | undefined;
-  /** Who the task is assigned to, as people read it ("me", a name), or null. */
-  assigneeName(task: Task): string | null;
-  /** Who else made the change that brought the task to this version, as seen live; or null. */
-  actorOf(task: Task): { id: string | null; name: string | null } | null;
 }
 
 /** Puts a row for each task into `list`, in order: `rows` keeps each task's row, redrawn when its version changes. */
@@ -37,7 +28,6 @@ export function placeRows(list: HTMLElement, rows: Map<string, HTMLLIElement>, i
       rows.set(task.id, row);
     }
     if (row.dataset.version !== String(task.version)) fillRow(row, task, ctx);
-    row.dataset.listId = task.list_id;
     if (row !== before) list.insertBefore(row, before);
     else before = before.nextElementSibling;
   }
@@ -70,29 +60,13 @@ function rowContent(task: Task, ctx: RowContext): Node[] {
       h('span', { class: 'pct' }, t('task.progressOf', { p: task.progress })),
       task.checklist.length ? h('span', { class: 'checks' }, `☑ ${done}/${task.checklist.length}`) : null,
     ),
-    h('div', { class: 'task-actions', role: 'group', 'aria-label': t('task.actionsFor', { title: task.title }) },
-      ctx.canEdit(task) ? rowAction(task, ctx) : null),
+    h('div', { class: 'task-actions', role: 'group', 'aria-label': t('task.actionsFor', { title: task.title }) }, rowAction(task, ctx)),
   ];
 }
 
 /** Status, priority, labels (each a filter), due date, and the countdown or when it expired. */
 function taskMeta(task: Task, now: number, ctx: RowContext): Node[] {
   const meta: Node[] = [statusBadge(task.status)];
-  const list = ctx.listOf(task);
-  if (list) {
-    meta.push(h('a', { class: 'chip chip-list', testid: 'task-list-name', href: `#/lists/${list.id}`, title: t('task.inList', { name: listName(list) }) },
-      colorDot(list), listName(list)));
-  }
-  const assignee = ctx.assigneeName(task);
-  if (assignee) {
-    meta.push(h('span', { class: 'chip chip-assignee', testid: 'task-assignee', 'data-assignee-id': task.assignee_id ?? '' },
-      assignee));
-  }
-  const actor = ctx.actorOf(task);
-  if (actor) {
-    meta.push(h('span', { class: 'live-actor', testid: 'live-actor', 'data-actor-id': actor.id ?? '', role: 'status' },
-      actor.name ? t('live.by', { name: actor.name }) : t('live.bySomeone')));
-  }
   if (task.priority !== 'none') meta.push(h('span', { class: `chip priority-${task.priority}` }, t(`priority.${task.priority}`)));
   for (const l of task.labels) {
     meta.push(h('button', {

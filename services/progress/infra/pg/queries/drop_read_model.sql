@@ -1,2 +1,2 @@
 -- Rebuild: the read model emptied in one statement (the consumer then replays the stream).
-TRUNCATE person, forgotten_person, task_state, activity, list_state, list_member
+TRUNCATE person, forgotten_person, task_state, activity

@@ -1,31 +1,10 @@
 -- Creations and expiries by their events; completions by the completed_at the events carried.
--- $2: since, in Unix milliseconds; $3 one list (NULL: all of them). Activity is seen like
--- tasks (aggregate.sql): through the person's lists, and their own by owner_id (the inbox
--- holds its owner's activity that names no list). A row seen both ways is one task either way:
--- the buckets count distinct tasks.
-WITH lists AS (
-  SELECT m.list_id FROM list_member m
-  WHERE m.user_id = $1 AND ($3::uuid IS NULL OR m.list_id = $3::uuid)
-), owners AS (
-  SELECT $1::uuid AS owner_id WHERE $3::uuid IS NULL
-  UNION ALL
-  SELECT l.owner_id FROM list_state l WHERE l.id = $3::uuid AND l.inbox AND NOT l.deleted
-)
-SELECT a.kind, a.task_id::text AS task_id, floor(extract(epoch FROM a.at) * 1000)::bigint AS at_ms
-FROM lists l JOIN activity a ON a.list_id = l.list_id
-WHERE a.kind IN ('created', 'expired')
-  AND a.at >= ('epoch'::timestamptz + ($2)::bigint * interval '1 millisecond')
-UNION
-SELECT a.kind, a.task_id::text, floor(extract(epoch FROM a.at) * 1000)::bigint
-FROM owners o JOIN activity a ON a.owner_id = o.owner_id
-WHERE a.kind IN ('created', 'expired') AND ($3::uuid IS NULL OR a.list_id IS NULL)
-  AND a.at >= ('epoch'::timestamptz + ($2)::bigint * interval '1 millisecond')
-UNION
-SELECT 'completed', a.task_id::text, floor(extract(epoch FROM a.completed_at) * 1000)::bigint
-FROM lists l JOIN activity a ON a.list_id = l.list_id
-WHERE a.completed_at >= ('epoch'::timestamptz + ($2)::bigint * interval '1 millisecond')
-UNION
-SELECT 'completed', a.task_id::text, floor(extract(epoch FROM a.completed_at) * 1000)::bigint
-FROM owners o JOIN activity a ON a.owner_id = o.owner_id
-WHERE ($3::uuid IS NULL OR a.list_id IS NULL)
-  AND a.completed_at >= ('epoch'::timestamptz + ($2)::bigint * interval '1 millisecond')
+-- $2: since, in Unix milliseconds.
+SELECT kind, task_id::text AS task_id, floor(extract(epoch FROM at) * 1000)::bigint AS at_ms
+FROM activity
+WHERE owner_id = $1 AND kind IN ('created', 'expired')
+  AND at >= ('epoch'::timestamptz + ($2)::bigint * interval '1 millisecond')
+UNION ALL
+SELECT DISTINCT 'completed', task_id::text, floor(extract(epoch FROM completed_at) * 1000)::bigint
+FROM activity
+WHERE owner_id = $1 AND completed_at >= ('epoch'::timestamptz + ($2)::bigint * interval '1 millisecond')

@@ -1,4 +1,3 @@
-INSERT INTO person (user_id, timezone, version, name) VALUES ($1, $2, $3, $4)
-ON CONFLICT (user_id) DO UPDATE SET timezone = EXCLUDED.timezone, version = EXCLUDED.version,
-  name = EXCLUDED.name
+INSERT INTO person (user_id, timezone, version) VALUES ($1, $2, $3)
+ON CONFLICT (user_id) DO UPDATE SET timezone = EXCLUDED.timezone, version = EXCLUDED.version
 WHERE person.version < EXCLUDED.version

@@ -1,1 +1,0 @@
-DELETE FROM list_member WHERE list_id = $1

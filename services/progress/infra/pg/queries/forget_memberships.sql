@@ -1,1 +1,0 @@
-DELETE FROM list_member WHERE user_id = $1
